@@ -1,0 +1,210 @@
+//! `Handle`: a cheap, cloneable reference to a runtime, usable from any thread.
+
+use std::fmt;
+use std::future::Future;
+use std::panic::Location;
+use std::sync::Arc;
+
+use super::context;
+use crate::scheduler::{Schedule, current_thread, multi_thread};
+use crate::task::raw::Spawn;
+use crate::task::{self, Task, TaskId, TaskRef};
+
+/// A reference to a runtime: spawn on it from anywhere — its own tasks,
+/// blocking jobs, or threads that belong to no runtime (asyncio
+/// `run_coroutine_threadsafe`). `Clone + Send + Sync`.
+///
+/// ```
+/// let rt = runtime_core::Runtime::new().unwrap();
+/// let handle = rt.handle().clone();
+/// let answer = std::thread::spawn(move || {
+///     // A plain thread: spawn, then wait with a timeout.
+///     let mut task = handle.spawn(async { 42 });
+///     task.join_timeout(std::time::Duration::from_secs(5)).unwrap()
+/// })
+/// .join()
+/// .unwrap();
+/// assert_eq!(answer, 42);
+/// ```
+#[derive(Clone)]
+pub struct Handle {
+    pub(crate) scheduler: Scheduler,
+}
+
+#[derive(Clone)]
+pub(crate) enum Scheduler {
+    MultiThread(Arc<multi_thread::Shared>),
+    CurrentThread(Arc<current_thread::Shared>),
+}
+
+/// Error of [`Handle::try_current`]: this thread is not inside a runtime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoRuntime;
+
+impl fmt::Display for NoRuntime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "no runtime: this thread is not running inside a runtime \
+             (use Runtime::block_on / runtime::run, or a Handle)",
+        )
+    }
+}
+
+impl std::error::Error for NoRuntime {}
+
+/// Which scheduler a runtime uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    /// Work-stealing over several worker threads.
+    MultiThread,
+    /// One thread, one FIFO queue (asyncio's model).
+    CurrentThread,
+}
+
+impl Handle {
+    /// The handle of the runtime this thread is running in.
+    ///
+    /// # Panics
+    /// Outside a runtime (see [`try_current`](Handle::try_current)).
+    #[track_caller]
+    pub fn current() -> Handle {
+        match context::current() {
+            Some(handle) => handle,
+            None => panic!("{}", NoRuntime),
+        }
+    }
+
+    /// The handle of the runtime this thread is running in, if any.
+    ///
+    /// # Errors
+    /// [`NoRuntime`] outside a runtime.
+    pub fn try_current() -> Result<Handle, NoRuntime> {
+        context::current().ok_or(NoRuntime)
+    }
+
+    /// Spawns a task on this runtime, from any thread. On a runtime that has
+    /// shut down, the returned task reports cancellation (it never hangs).
+    #[track_caller]
+    pub fn spawn<F>(&self, future: F) -> Task<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.spawn_with(future, None, Location::caller())
+    }
+
+    pub(crate) fn spawn_with<F>(
+        &self,
+        future: F,
+        name: Option<String>,
+        location: &'static Location<'static>,
+    ) -> Task<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let spawn = Spawn {
+            id: TaskId::next(),
+            name: name.map(String::into_boxed_str),
+            location,
+            local: false,
+        };
+        match &self.scheduler {
+            Scheduler::MultiThread(shared) => {
+                let (task, notified) =
+                    task::new_task(future, shared.clone(), &shared.registry, spawn);
+                if let Some(notified) = notified {
+                    shared.schedule(notified);
+                }
+                task
+            }
+            Scheduler::CurrentThread(shared) => shared.spawn(future, spawn),
+        }
+    }
+
+    /// Runs a blocking closure on this runtime's blocking pool (asyncio
+    /// `to_thread`). See [`crate::spawn_blocking`].
+    #[track_caller]
+    pub fn spawn_blocking<F, R>(&self, f: F) -> Task<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        let blocking = match &self.scheduler {
+            Scheduler::MultiThread(shared) => &shared.blocking,
+            Scheduler::CurrentThread(shared) => &shared.blocking,
+        };
+        blocking.spawn(f, Location::caller())
+    }
+
+    /// The runtime's live tasks, in id order (asyncio `all_tasks()`).
+    /// Blocking jobs are not listed.
+    pub fn tasks(&self) -> Vec<TaskRef> {
+        match &self.scheduler {
+            Scheduler::MultiThread(shared) => shared.registry.snapshot(),
+            Scheduler::CurrentThread(shared) => shared.registry.snapshot(),
+        }
+    }
+
+    /// How many live tasks the runtime owns (cheaper than `tasks().len()`).
+    pub fn task_count(&self) -> usize {
+        match &self.scheduler {
+            Scheduler::MultiThread(shared) => shared.registry.len(),
+            Scheduler::CurrentThread(shared) => shared.registry.len(),
+        }
+    }
+
+    /// The number of worker threads (1 for the current-thread flavour).
+    pub fn worker_threads(&self) -> usize {
+        match &self.scheduler {
+            Scheduler::MultiThread(shared) => shared.workers(),
+            Scheduler::CurrentThread(_) => 1,
+        }
+    }
+
+    /// The scheduler flavour.
+    pub fn flavor(&self) -> Flavor {
+        match &self.scheduler {
+            Scheduler::MultiThread(_) => Flavor::MultiThread,
+            Scheduler::CurrentThread(_) => Flavor::CurrentThread,
+        }
+    }
+
+    /// Makes this runtime current on this thread until the guard drops, so
+    /// `runtime::spawn` works outside its tasks.
+    pub fn enter(&self) -> EnterGuard {
+        EnterGuard {
+            _guard: context::enter(self.clone()),
+        }
+    }
+
+    pub(crate) fn is_shut_down(&self) -> bool {
+        match &self.scheduler {
+            Scheduler::MultiThread(shared) => shared.registry.is_closed(),
+            Scheduler::CurrentThread(shared) => shared.registry.is_closed(),
+        }
+    }
+}
+
+/// Returned by [`Handle::enter`] and [`Runtime::enter`](super::Runtime::enter):
+/// the runtime stays current on this thread until it is dropped.
+#[must_use = "the runtime is current only while the guard lives"]
+pub struct EnterGuard {
+    _guard: context::EnterGuard,
+}
+
+impl fmt::Debug for EnterGuard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("EnterGuard")
+    }
+}
+
+impl fmt::Debug for Handle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Handle")
+            .field("flavor", &self.flavor())
+            .field("worker_threads", &self.worker_threads())
+            .field("shut_down", &self.is_shut_down())
+            .finish()
+    }
+}

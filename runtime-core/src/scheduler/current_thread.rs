@@ -1,0 +1,205 @@
+//! The current-thread scheduler: asyncio's own model. One thread drives
+//! everything; all ready tasks wait in one FIFO queue, so `yield_now()` lets
+//! every other ready task run exactly once. `!Send` futures are allowed
+//! (`spawn_local`): they run only on the runtime's *home* thread, the one that
+//! built it.
+
+use std::cell::Cell;
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::pin;
+use std::ptr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::ThreadId;
+
+use parking_lot::Mutex;
+
+use crate::blocking::BlockingSpawner;
+use crate::driver::{Parker, SharedDriver};
+use crate::scheduler::Schedule;
+use crate::task::raw::{Notified, RawTask, Spawn};
+use crate::task::registry::Registry;
+use crate::task::{self, Task};
+
+/// How many queued tasks run before the future given to `block_on` is
+/// polled again (if it was woken).
+const TASKS_PER_TICK: usize = 61;
+
+pub(crate) struct Shared {
+    queue: Mutex<VecDeque<Notified>>,
+    parker: Parker,
+    pub(crate) registry: Registry,
+    pub(crate) blocking: BlockingSpawner,
+    home: ThreadId,
+    /// Held by the thread inside `block_on`: one driver at a time.
+    driving: Mutex<()>,
+}
+
+std::thread_local! {
+    /// The scheduler this thread is driving, if any (its wakes need no unpark).
+    static DRIVING: Cell<*const Shared> = const { Cell::new(ptr::null()) };
+}
+
+struct DrivingGuard(*const Shared);
+
+impl DrivingGuard {
+    fn enter(shared: &Shared) -> DrivingGuard {
+        DrivingGuard(DRIVING.with(|d| d.replace(shared as *const Shared)))
+    }
+}
+
+impl Drop for DrivingGuard {
+    fn drop(&mut self) {
+        DRIVING.with(|d| d.set(self.0));
+    }
+}
+
+/// Wakes the `block_on` future: a flag plus an unpark.
+struct MainWaker {
+    woken: AtomicBool,
+    shared: Arc<Shared>,
+}
+
+impl Wake for MainWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        if !self.woken.swap(true, Ordering::AcqRel) {
+            self.shared.parker.unpark();
+        }
+    }
+}
+
+impl Shared {
+    pub(crate) fn new(driver: Option<Arc<SharedDriver>>, blocking: BlockingSpawner) -> Arc<Shared> {
+        Arc::new(Shared {
+            queue: Mutex::new(VecDeque::new()),
+            parker: Parker::new(driver),
+            registry: Registry::new(1),
+            blocking,
+            home: std::thread::current().id(),
+            driving: Mutex::new(()),
+        })
+    }
+
+    pub(crate) fn is_home_thread(&self) -> bool {
+        std::thread::current().id() == self.home
+    }
+
+    pub(crate) fn spawn<F>(self: &Arc<Self>, future: F, spawn: Spawn) -> Task<F::Output>
+    where
+        F: Future + 'static,
+    {
+        let (task, notified) = task::new_task(future, self.clone(), &self.registry, spawn);
+        if let Some(notified) = notified {
+            self.push(notified);
+        }
+        task
+    }
+
+    fn push(&self, task: Notified) {
+        self.queue.lock().push_back(task);
+        if !ptr::eq(DRIVING.with(|d| d.get()), self) {
+            self.parker.unpark();
+        }
+    }
+
+    /// Drives `future` to completion on this thread, running queued tasks
+    /// while it waits.
+    pub(crate) fn block_on<F: Future>(self: &Arc<Self>, future: F) -> F::Output {
+        let _driving = self.driving.lock();
+        let _guard = DrivingGuard::enter(self);
+        let on_home = self.is_home_thread();
+        let main = Arc::new(MainWaker {
+            woken: AtomicBool::new(true),
+            shared: self.clone(),
+        });
+        let waker = Waker::from(main.clone());
+        let mut cx = Context::from_waker(&waker);
+        let mut future = pin!(future);
+        // Local tasks met while driving from another thread wait here for
+        // the home thread.
+        let mut deferred = Vec::new();
+        let output = loop {
+            if main.woken.swap(false, Ordering::AcqRel)
+                && let Poll::Ready(output) = future.as_mut().poll(&mut cx)
+            {
+                break output;
+            }
+            let mut ran = 0;
+            while ran < TASKS_PER_TICK {
+                let Some(task) = self.queue.lock().pop_front() else {
+                    break;
+                };
+                if !on_home && task.raw().header().local {
+                    deferred.push(task);
+                    continue;
+                }
+                task.run();
+                ran += 1;
+                if main.woken.load(Ordering::Acquire) {
+                    break;
+                }
+            }
+            if ran == 0 && !main.woken.load(Ordering::Acquire) {
+                self.parker.park(None);
+            }
+        };
+        if !deferred.is_empty() {
+            let mut queue = self.queue.lock();
+            for task in deferred.into_iter().rev() {
+                queue.push_front(task);
+            }
+        }
+        output
+    }
+
+    /// Drops every unfinished task's future exactly once (on this thread).
+    /// Local futures cannot be dropped off their home thread: if this is not
+    /// it, they are leaked, and a message says so.
+    pub(crate) fn shutdown(&self) {
+        self.registry.close();
+        let _driving = self.driving.lock();
+        let _guard = DrivingGuard::enter(self);
+        let on_home = self.is_home_thread();
+        let mut leaked = 0usize;
+        loop {
+            let drained: Vec<Notified> = self.queue.lock().drain(..).collect();
+            drop(drained);
+            match self.registry.pop() {
+                Some(task) if !on_home && task.header().local => {
+                    // Keep the registry's reference forever: the future stays
+                    // alive (never dropped on the wrong thread).
+                    leaked += 1;
+                }
+                Some(task) => task.shutdown(),
+                None if self.queue.lock().is_empty() => break,
+                None => {}
+            }
+        }
+        if leaked > 0 {
+            eprintln!(
+                "runtime: {leaked} !Send task(s) leaked: the current-thread runtime was \
+                 dropped off the thread that built it, where they cannot be dropped"
+            );
+        }
+    }
+}
+
+impl Schedule for Arc<Shared> {
+    fn schedule(&self, task: Notified) {
+        self.push(task);
+    }
+
+    fn yield_task(&self, task: Notified) {
+        self.push(task);
+    }
+
+    fn release(&self, task: RawTask) -> bool {
+        self.registry.remove(task)
+    }
+}

@@ -1,0 +1,234 @@
+//! One worker thread: its queues, its loop, and how it sleeps.
+
+use std::cell::Cell;
+use std::ptr;
+use std::sync::Arc;
+
+use crossbeam_deque::Steal;
+
+use super::{GLOBAL_QUEUE_INTERVAL, MAX_LIFO_POLLS, Shared};
+use crate::task::raw::Notified;
+
+/// The worker-private half. Lives on its thread's stack; reached through
+/// the `CURRENT` thread-local while that thread runs tasks.
+pub(crate) struct Worker {
+    shared: Arc<Shared>,
+    index: usize,
+    local: crossbeam_deque::Worker<Notified>,
+    /// The task woken last by the running task: it runs next, on this
+    /// core, while its data is still in cache (message passing stays local).
+    lifo: Cell<Option<Notified>>,
+    /// True while a task is being polled (only then does a wake go to the
+    /// LIFO slot).
+    in_task: Cell<bool>,
+    searching: Cell<bool>,
+    tick: Cell<u32>,
+    rng: Cell<u32>,
+}
+
+std::thread_local! {
+    static CURRENT: Cell<*const Worker> = const { Cell::new(ptr::null()) };
+}
+
+/// Queues `task` on the calling worker if the caller is one of `shared`'s
+/// workers; gives it back otherwise.
+#[inline]
+pub(crate) fn schedule_on_current(
+    shared: &Arc<Shared>,
+    task: Notified,
+    is_yield: bool,
+) -> Result<(), Notified> {
+    let worker = CURRENT.with(|c| c.get());
+    // SAFETY: CURRENT points at the Worker on this thread's stack for exactly
+    // as long as `Worker::run` executes (it is reset before the Worker dies),
+    // and we only use it on this thread.
+    match unsafe { worker.as_ref() } {
+        Some(worker) if ptr::eq(Arc::as_ptr(&worker.shared), Arc::as_ptr(shared)) => {
+            worker.schedule_local(task, is_yield);
+            Ok(())
+        }
+        _ => Err(task),
+    }
+}
+
+impl Worker {
+    pub(crate) fn new(
+        shared: Arc<Shared>,
+        index: usize,
+        local: crossbeam_deque::Worker<Notified>,
+    ) -> Worker {
+        Worker {
+            shared,
+            index,
+            local,
+            lifo: Cell::new(None),
+            in_task: Cell::new(false),
+            searching: Cell::new(false),
+            tick: Cell::new(0),
+            rng: Cell::new(0x9E37_79B9 ^ (index as u32).wrapping_mul(0x85EB_CA6B) | 1),
+        }
+    }
+
+    fn schedule_local(&self, task: Notified, is_yield: bool) {
+        if is_yield || !self.in_task.get() {
+            self.local.push(task);
+            self.shared.notify_parked();
+            return;
+        }
+        if let Some(prev) = self.lifo.replace(Some(task)) {
+            self.local.push(prev);
+            self.shared.notify_parked();
+        }
+    }
+
+    /// The worker loop; returns at shutdown.
+    pub(crate) fn run(&self) {
+        let prev = CURRENT.with(|c| c.replace(self as *const Worker));
+        while !self.shared.is_shutdown() {
+            let tick = self.tick.get().wrapping_add(1);
+            self.tick.set(tick);
+            if let Some(task) = self.next_task(tick) {
+                self.run_task(task);
+                continue;
+            }
+            if let Some(task) = self.steal_work() {
+                self.run_task(task);
+                continue;
+            }
+            self.park();
+        }
+        // Queue entries only hold references; the futures themselves are
+        // dropped by the runtime's shutdown, once, from the registry.
+        drop(self.lifo.take());
+        while let Some(task) = self.local.pop() {
+            drop(task);
+        }
+        if self.searching.replace(false) {
+            self.shared.idle.transition_worker_from_searching();
+        }
+        CURRENT.with(|c| c.set(prev));
+    }
+
+    fn next_task(&self, tick: u32) -> Option<Notified> {
+        if tick % GLOBAL_QUEUE_INTERVAL == 0 {
+            if let Some(task) = self.steal_injector_one() {
+                return Some(task);
+            }
+        }
+        if let Some(task) = self.local.pop() {
+            return Some(task);
+        }
+        self.steal_injector_batch()
+    }
+
+    fn steal_injector_one(&self) -> Option<Notified> {
+        loop {
+            match self.shared.injector.steal() {
+                Steal::Success(task) => return Some(task),
+                Steal::Empty => return None,
+                Steal::Retry => continue,
+            }
+        }
+    }
+
+    fn steal_injector_batch(&self) -> Option<Notified> {
+        loop {
+            match self.shared.injector.steal_batch_and_pop(&self.local) {
+                Steal::Success(task) => return Some(task),
+                Steal::Empty => return None,
+                Steal::Retry => continue,
+            }
+        }
+    }
+
+    fn next_rand(&self) -> u32 {
+        // xorshift32: cheap, good enough to spread victims.
+        let mut x = self.rng.get();
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        self.rng.set(x);
+        x
+    }
+
+    /// Steals a batch from the injector or a sibling, as a searcher.
+    fn steal_work(&self) -> Option<Notified> {
+        if !self.searching.get() {
+            if !self.shared.idle.transition_worker_to_searching() {
+                return None;
+            }
+            self.searching.set(true);
+        }
+        let stealers = &self.shared.stealers;
+        let n = stealers.len();
+        loop {
+            let mut retry = false;
+            match self.shared.injector.steal_batch_and_pop(&self.local) {
+                Steal::Success(task) => return Some(task),
+                Steal::Retry => retry = true,
+                Steal::Empty => {}
+            }
+            let start = self.next_rand() as usize % n;
+            for i in 0..n {
+                let victim = (start + i) % n;
+                if victim == self.index {
+                    continue;
+                }
+                match stealers[victim].steal_batch_and_pop(&self.local) {
+                    Steal::Success(task) => return Some(task),
+                    Steal::Retry => retry = true,
+                    Steal::Empty => {}
+                }
+            }
+            if !retry {
+                return None;
+            }
+        }
+    }
+
+    fn run_task(&self, task: Notified) {
+        if self.searching.replace(false) && self.shared.idle.transition_worker_from_searching() {
+            // We were the last searcher: hand the search on (wake-ups chain).
+            self.shared.notify_parked();
+        }
+        self.in_task.set(true);
+        task.run();
+        let mut lifo_polls = 0;
+        while let Some(next) = self.lifo.take() {
+            if lifo_polls == MAX_LIFO_POLLS {
+                self.local.push(next);
+                self.shared.notify_parked();
+                break;
+            }
+            lifo_polls += 1;
+            next.run();
+        }
+        self.in_task.set(false);
+    }
+
+    fn park(&self) {
+        let was_searching = self.searching.replace(false);
+        if self
+            .shared
+            .idle
+            .transition_worker_to_parked(self.index, was_searching)
+            && self.shared.has_pending_work()
+        {
+            // Work arrived while we were the last searcher: someone must
+            // look (possibly us — then the park below returns at once).
+            self.shared.notify_parked();
+        }
+        loop {
+            self.shared.parkers[self.index].park(None);
+            if self.shared.is_shutdown() {
+                self.shared.idle.unpark_worker_by_id(self.index);
+                return;
+            }
+            if !self.shared.idle.is_parked(self.index) {
+                // A producer picked us and counted us as searching.
+                self.searching.set(true);
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! The type-erased front of every task allocation, and the table of functions
+//! that knows the concrete future and scheduler behind it.
+
+use std::ptr::NonNull;
+use std::task::Waker;
+
+use super::id::TaskId;
+use super::registry::Links;
+use super::state::State;
+use crate::primitives::{AtomicPtr, Ordering, UnsafeCell};
+
+/// First field of every task cell (`#[repr(C)]`), so a `NonNull<Header>` is
+/// also a pointer to the whole cell.
+#[repr(C)]
+pub(crate) struct Header {
+    pub(crate) state: State,
+    pub(crate) vtable: &'static Vtable,
+    pub(crate) id: TaskId,
+    /// Set once at spawn, read-only afterwards.
+    pub(crate) name: Option<Box<str>>,
+    /// Where `spawn` was called (for task listings and debug reports).
+    pub(crate) location: &'static std::panic::Location<'static>,
+    /// A `!Send` future (current-thread `spawn_local`): polled and dropped
+    /// only on its runtime's home thread.
+    pub(crate) local: bool,
+    /// The registry's intrusive list; only touched under the registry shard lock.
+    pub(crate) links: UnsafeCell<Links>,
+    /// The join slot: the awaiting handle's waker. Ownership is decided by the
+    /// `JOIN_WAKER` bit (see `state.rs`).
+    pub(crate) join_waker: UnsafeCell<Option<Waker>>,
+    /// The message of `cancel_with`, boxed; taken (swapped out) by whoever
+    /// builds the cancellation error. Costs nothing until a task is cancelled.
+    pub(crate) cancel_message: AtomicPtr<String>,
+}
+
+/// Functions that need the concrete future type `F` and scheduler `S`.
+pub(crate) struct Vtable {
+    /// Run the task once (consumes the caller's queue reference).
+    pub(crate) poll: unsafe fn(NonNull<Header>),
+    /// Hand a notified task to its scheduler (consumes one reference).
+    pub(crate) schedule: unsafe fn(NonNull<Header>),
+    /// Free the allocation (refcount reached zero).
+    pub(crate) dealloc: unsafe fn(NonNull<Header>),
+    /// Join: move the output into `*dst` (a `Poll<Result<T, TaskError>>`) if
+    /// the task is complete, otherwise store the waker.
+    pub(crate) try_read_output: unsafe fn(NonNull<Header>, *mut (), &Waker),
+    /// Drop the output (handle dropped after completion).
+    pub(crate) drop_output: unsafe fn(NonNull<Header>),
+    /// Cancel inline: drop the future on this thread if no one runs it
+    /// (runtime shutdown, rejected spawn). Consumes one reference.
+    pub(crate) shutdown: unsafe fn(NonNull<Header>),
+}
+
+impl Header {
+    pub(crate) fn set_cancel_message(&self, message: String) {
+        let new = Box::into_raw(Box::new(message));
+        let old = self.cancel_message.swap(new, Ordering::AcqRel);
+        if !old.is_null() {
+            // SAFETY: non-null pointers in the slot come from `Box::into_raw`
+            // above and the swap made us their only owner.
+            drop(unsafe { Box::from_raw(old) });
+        }
+    }
+
+    pub(crate) fn take_cancel_message(&self) -> Option<String> {
+        if self.cancel_message.load(Ordering::Acquire).is_null() {
+            return None;
+        }
+        let old = self.cancel_message.swap(std::ptr::null_mut(), Ordering::AcqRel);
+        if old.is_null() {
+            None
+        } else {
+            // SAFETY: as in `set_cancel_message`: the swap transferred ownership.
+            Some(*unsafe { Box::from_raw(old) })
+        }
+    }
+}
+
+impl Drop for Header {
+    fn drop(&mut self) {
+        drop(self.take_cancel_message());
+    }
+}

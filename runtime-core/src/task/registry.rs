@@ -1,0 +1,172 @@
+//! The live-task registry: the runtime owns every task it spawned, detached
+//! ones included, so shutdown can drop every unfinished future exactly once
+//! and `all_tasks()` can list them.
+//!
+//! An intrusive doubly linked list per shard (no allocation per task), one
+//! mutex per shard (chosen by task id) so that spawns and completions on
+//! different workers rarely meet on the same lock.
+
+use std::ptr::NonNull;
+
+use super::header::Header;
+use super::raw::RawTask;
+use super::task_ref::TaskRef;
+use crate::primitives::{AtomicBool, Mutex, Ordering};
+
+/// A task's place in its shard's list. Guarded by the shard's mutex.
+#[derive(Default)]
+pub(crate) struct Links {
+    prev: Option<NonNull<Header>>,
+    next: Option<NonNull<Header>>,
+    linked: bool,
+}
+
+#[derive(Default)]
+struct Shard {
+    head: Option<NonNull<Header>>,
+    len: usize,
+}
+
+// SAFETY: the raw pointers in a shard are only followed under its mutex, and
+// each points at a task the registry holds a reference to.
+unsafe impl Send for Shard {}
+
+/// Error from [`Registry::insert`]: the runtime is shutting down.
+#[derive(Debug)]
+pub(crate) struct Closed;
+
+pub(crate) struct Registry {
+    shards: Box<[Mutex<Shard>]>,
+    mask: usize,
+    closed: AtomicBool,
+}
+
+fn links(task: NonNull<Header>) -> *mut Links {
+    // SAFETY: callers hold the shard lock and a reference keeps the task alive.
+    unsafe { task.as_ref() }.links.with_mut(|l| l)
+}
+
+impl Registry {
+    pub(crate) fn new(workers: usize) -> Registry {
+        let n = (workers * 4).next_power_of_two().max(1);
+        Registry {
+            shards: (0..n).map(|_| Mutex::new(Shard::default())).collect(),
+            mask: n - 1,
+            closed: AtomicBool::new(false),
+        }
+    }
+
+    fn shard(&self, task: RawTask) -> &Mutex<Shard> {
+        &self.shards[task.id().as_u64() as usize & self.mask]
+    }
+
+    /// Adds a task (taking over one of its references), unless the registry
+    /// is closed.
+    pub(crate) fn insert(&self, task: RawTask) -> Result<(), Closed> {
+        let mut shard = self.shard(task).lock();
+        // Checked under the lock: `close` sets the flag before draining, so a
+        // task inserted here is always seen by the drain.
+        if self.closed.load(Ordering::Acquire) {
+            return Err(Closed);
+        }
+        let ptr = task.header_ptr();
+        // SAFETY: shard lock held; `ptr` and the old head are live tasks.
+        unsafe {
+            let l = &mut *links(ptr);
+            debug_assert!(!l.linked);
+            l.prev = None;
+            l.next = shard.head;
+            l.linked = true;
+            if let Some(head) = shard.head {
+                (*links(head)).prev = Some(ptr);
+            }
+        }
+        shard.head = Some(ptr);
+        shard.len += 1;
+        Ok(())
+    }
+
+    /// Unlinks a task; true if it was linked (its registry reference is then
+    /// the caller's to release).
+    pub(crate) fn remove(&self, task: RawTask) -> bool {
+        let mut shard = self.shard(task).lock();
+        // SAFETY: shard lock held.
+        unsafe { unlink(&mut shard, task.header_ptr()) }
+    }
+
+    /// Stops further inserts.
+    pub(crate) fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// Unlinks one task and hands its registry reference to the caller.
+    pub(crate) fn pop(&self) -> Option<RawTask> {
+        for shard in self.shards.iter() {
+            let mut shard = shard.lock();
+            if let Some(head) = shard.head {
+                // SAFETY: shard lock held; head is linked.
+                unsafe { unlink(&mut shard, head) };
+                return Some(RawTask::from_header(head));
+            }
+        }
+        None
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.shards.iter().map(|s| s.lock().len).sum()
+    }
+
+    /// A counted reference to every live task.
+    pub(crate) fn snapshot(&self) -> Vec<TaskRef> {
+        let mut out = Vec::new();
+        for shard in self.shards.iter() {
+            let shard = shard.lock();
+            let mut cur = shard.head;
+            while let Some(ptr) = cur {
+                out.push(TaskRef::new(RawTask::from_header(ptr)));
+                // SAFETY: shard lock held.
+                cur = unsafe { (*links(ptr)).next };
+            }
+        }
+        out.sort_by_key(|t| t.id());
+        out
+    }
+}
+
+/// # Safety
+/// The shard's lock is held and `ptr` is a live task hashed to this shard.
+unsafe fn unlink(shard: &mut Shard, ptr: NonNull<Header>) -> bool {
+    // SAFETY: by the caller.
+    unsafe {
+        let l = &mut *links(ptr);
+        if !l.linked {
+            return false;
+        }
+        match l.prev {
+            Some(prev) => (*links(prev)).next = l.next,
+            None => shard.head = l.next,
+        }
+        if let Some(next) = l.next {
+            (*links(next)).prev = l.prev;
+        }
+        l.prev = None;
+        l.next = None;
+        l.linked = false;
+    }
+    shard.len -= 1;
+    true
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        // Only reachable if a scheduler was dropped without shutting down
+        // (e.g. a panic while building it): release what is left.
+        while let Some(task) = self.pop() {
+            task.shutdown();
+        }
+    }
+}

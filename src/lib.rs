@@ -1,0 +1,28 @@
+//! `runtime`: asyncio's toolbox for Rust, on a multi-threaded, work-stealing
+//! scheduler.
+//!
+//! This facade re-exports the member crates:
+//! - [`runtime_core`] (everything at the top level): `run`, `spawn`,
+//!   [`Task`], [`Runtime`], [`Handle`], `spawn_blocking` / `to_thread`,
+//!   `yield_now`, and the [`task`] module.
+//! - [`sync`] (`runtime-sync`), [`io`] (`runtime-io`), [`process`]
+//!   (`runtime-process`): growing with their issues.
+//!
+//! ```
+//! let greeting = runtime::run(async {
+//!     let name = runtime::spawn(async { "world" });
+//!     format!("hello, {}", name.await.unwrap())
+//! });
+//! assert_eq!(greeting, "hello, world");
+//! ```
+
+pub use runtime_core::*;
+
+/// Queues, locks, events, channels and the settable future (`runtime-sync`).
+pub use runtime_sync as sync;
+
+/// Sockets, streams and servers (`runtime-io`).
+pub use runtime_io as io;
+
+/// Subprocesses and signals (`runtime-process`).
+pub use runtime_process as process;
