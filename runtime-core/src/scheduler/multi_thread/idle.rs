@@ -114,9 +114,58 @@ impl Idle {
         }
     }
 
-    /// (searching, unparked) — for tests and diagnostics.
+    /// (searching, unparked), for tests.
+    #[cfg(test)]
     pub(crate) fn counts(&self) -> (usize, usize) {
         let state = self.state.load(Ordering::SeqCst);
         (searching(state), unparked(state))
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn at_most_half_of_the_workers_search() {
+        let idle = Idle::new(8);
+        let admitted = (0..8)
+            .filter(|_| idle.transition_worker_to_searching())
+            .count();
+        assert_eq!(admitted, 4);
+        assert_eq!(idle.counts(), (4, 8));
+    }
+
+    #[test]
+    fn one_worker_may_always_search() {
+        let idle = Idle::new(1);
+        assert!(idle.transition_worker_to_searching());
+        assert!(!idle.transition_worker_to_searching());
+    }
+
+    #[test]
+    fn producers_wake_one_sleeper_at_a_time() {
+        let idle = Idle::new(4);
+        for i in 0..4 {
+            assert!(!idle.transition_worker_to_parked(i, false));
+        }
+        assert_eq!(idle.counts(), (0, 0));
+        // The first producer wakes one worker, who counts as searching...
+        let woken = idle.worker_to_notify().expect("a sleeper is woken");
+        assert!(!idle.is_parked(woken));
+        // ...so a second producer wakes nobody: the searcher will find both.
+        assert_eq!(idle.worker_to_notify(), None);
+        assert_eq!(idle.counts(), (1, 1));
+        // The searcher finds work and was the last: it hands the search on.
+        assert!(idle.transition_worker_from_searching());
+        assert!(idle.worker_to_notify().is_some());
+    }
+
+    #[test]
+    fn last_searcher_is_told_to_recheck() {
+        let idle = Idle::new(2);
+        assert!(idle.transition_worker_to_searching());
+        assert!(idle.transition_worker_to_parked(0, true));
+        assert!(!idle.transition_worker_to_parked(1, false));
     }
 }
