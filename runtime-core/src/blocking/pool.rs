@@ -215,7 +215,7 @@ impl BlockingSpawner {
 
 fn run_thread(inner: Arc<Inner>, id: usize) {
     let handle = inner.handle.lock().clone();
-    let _context = handle.map(|h| context::enter_blocking_thread(h));
+    let _context = handle.map(context::enter_blocking_thread);
     let keep_alive = inner.config.keep_alive;
     let mut state = inner.state.lock();
     'work: loop {

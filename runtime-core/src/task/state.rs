@@ -132,7 +132,7 @@ impl State {
     /// references (registry, handle, queue entry).
     pub(crate) fn new() -> State {
         State {
-            word: AtomicUsize::new(NOTIFIED | JOIN_INTEREST | 3 * REF_ONE),
+            word: AtomicUsize::new(NOTIFIED | JOIN_INTEREST | (3 * REF_ONE)),
         }
     }
 

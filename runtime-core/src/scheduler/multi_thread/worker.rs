@@ -1,6 +1,7 @@
 //! One worker thread: its queues, its loop, and how it sleeps.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::ptr;
 use std::sync::Arc;
 
@@ -18,6 +19,11 @@ pub(crate) struct Worker {
     /// The task woken last by the running task: it runs next, on this
     /// core, while its data is still in cache (message passing stays local).
     lifo: Cell<Option<Notified>>,
+    /// Tasks that yielded (or were woken while running). They wait here,
+    /// worker-private and without atomics, until the local queue and the
+    /// injector are empty, or the next fairness tick — so a task spinning on
+    /// `yield_now` cannot delay queued or injected work, and cannot starve.
+    deferred: RefCell<VecDeque<Notified>>,
     /// True while a task is being polled (only then does a wake go to the
     /// LIFO slot).
     in_task: Cell<bool>,
@@ -62,6 +68,7 @@ impl Worker {
             index,
             local,
             lifo: Cell::new(None),
+            deferred: RefCell::new(VecDeque::new()),
             in_task: Cell::new(false),
             searching: Cell::new(false),
             tick: Cell::new(0),
@@ -70,7 +77,14 @@ impl Worker {
     }
 
     fn schedule_local(&self, task: Notified, is_yield: bool) {
-        if is_yield || !self.in_task.get() {
+        if is_yield {
+            // The task was running here a moment ago and this worker is
+            // awake: no need to pay for waking a sibling (a fence and maybe
+            // a syscall per yield) to take it.
+            self.deferred.borrow_mut().push_back(task);
+            return;
+        }
+        if !self.in_task.get() {
             self.local.push(task);
             self.shared.notify_parked();
             return;
@@ -100,6 +114,7 @@ impl Worker {
         // Queue entries only hold references; the futures themselves are
         // dropped by the runtime's shutdown, once, from the registry.
         drop(self.lifo.take());
+        self.deferred.borrow_mut().clear();
         while let Some(task) = self.local.pop() {
             drop(task);
         }
@@ -111,24 +126,33 @@ impl Worker {
 
     fn next_task(&self, tick: u32) -> Option<Notified> {
         if tick % GLOBAL_QUEUE_INTERVAL == 0 {
-            if let Some(task) = self.steal_injector_one() {
+            // Fairness tick: yielded tasks rejoin the back of the local
+            // queue, and the injector goes first even if the local queue
+            // never empties.
+            self.flush_deferred();
+            if let Some(task) = self.steal_injector_batch() {
                 return Some(task);
             }
         }
         if let Some(task) = self.local.pop() {
             return Some(task);
         }
-        self.steal_injector_batch()
+        if let Some(task) = self.steal_injector_batch() {
+            return Some(task);
+        }
+        self.deferred.borrow_mut().pop_front()
     }
 
-    fn steal_injector_one(&self) -> Option<Notified> {
-        loop {
-            match self.shared.injector.steal() {
-                Steal::Success(task) => return Some(task),
-                Steal::Empty => return None,
-                Steal::Retry => continue,
-            }
+    fn flush_deferred(&self) {
+        let mut deferred = self.deferred.borrow_mut();
+        if deferred.is_empty() {
+            return;
         }
+        for task in deferred.drain(..) {
+            self.local.push(task);
+        }
+        drop(deferred);
+        self.shared.notify_parked();
     }
 
     fn steal_injector_batch(&self) -> Option<Notified> {

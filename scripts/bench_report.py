@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""Turn criterion results into a markdown comparison table.
+
+Reads ``<criterion-dir>/<group>/<function>/new/estimates.json`` (``median.point_estimate``,
+in nanoseconds) for every group of a section and writes a table with the median of the
+baseline (``runtime``) and each peer (``tokio``, ``smol``), plus the ratios
+baseline/peer and baseline/best-peer (below 1 = ``runtime`` is faster).
+
+Without ``--out`` the section is printed to stdout. With ``--out FILE`` only the part of
+FILE between ``<!-- NAME:begin -->`` and ``<!-- NAME:end -->`` is regenerated (the file is
+created, or the section appended, when missing), so other benchmark sections can live in
+the same file.
+
+    python3 scripts/bench_report.py --out docs/benchmarks.md
+    python3 scripts/bench_report.py --section timers --title "Timers" \\
+        --groups sleep_10k,interval --out docs/benchmarks.md
+
+Standard library only.
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+SCHEDULER_GROUPS = [
+    "spawn_many_local",
+    "spawn_many_remote_idle",
+    "spawn_many_remote_busy",
+    "ping_pong",
+    "yield_many",
+    "chained_spawn",
+    "remote_spawn_1",
+    "remote_spawn_2",
+    "remote_spawn_4",
+    "remote_spawn_8",
+    "spawn_blocking",
+]
+
+
+def default_criterion_dir():
+    target = os.environ.get("CARGO_TARGET_DIR")
+    base = Path(target) if target else REPO / "target"
+    return base / "criterion"
+
+
+def run(cmd):
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+        return out.stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key.strip() in ("model name", "Model", "cpu model"):
+                    return value.strip()
+    except OSError:
+        pass
+    return "unknown CPU"
+
+
+def nproc():
+    out = run(["nproc"])
+    if out:
+        return out
+    try:
+        return str(len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return str(os.cpu_count())
+
+
+def median_ns(criterion_dir, group, function):
+    path = criterion_dir / group / function / "new" / "estimates.json"
+    try:
+        with open(path, encoding="utf-8") as f:
+            return float(json.load(f)["median"]["point_estimate"])
+    except (OSError, KeyError, ValueError, TypeError):
+        return None
+
+
+def fmt_time(ns):
+    if ns is None:
+        return "—"
+    for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
+        if ns >= scale:
+            value = ns / scale
+            return f"{value:.3g} {unit}" if value < 100 else f"{value:.0f} {unit}"
+    return f"{ns:.3g} ns"
+
+
+def fmt_ratio(num, den):
+    if num is None or den is None or den == 0:
+        return "—"
+    r = num / den
+    text = f"{r:.2f}"
+    return f"**{text}**" if r > 1.0 else text
+
+
+def build_section(args):
+    criterion_dir = Path(args.criterion_dir)
+    peers = [p for p in args.peers.split(",") if p]
+    groups = [g for g in args.groups.split(",") if g]
+    base = args.baseline
+
+    date = run(["date", "-u"]) or "unknown date"
+    uname = run(["uname", "-srm"]) or "unknown system"
+    commit = run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"])
+
+    lines = [f"## {args.title}", ""]
+    lines.append(f"- Date: {date}")
+    lines.append(f"- Machine: {uname}; {cpu_model()}; nproc = {nproc()}")
+    if commit:
+        lines.append(f"- Commit: {commit}")
+    if args.command:
+        lines.append(f"- Command: `{args.command}`")
+    lines.append(
+        f"- Median wall time per iteration (criterion `median.point_estimate`). "
+        f"Ratios are {base}/peer: below 1 means `{base}` is faster; "
+        f"**bold** marks where `{base}` loses."
+    )
+    lines.append("")
+
+    header = ["group", base] + peers
+    header += [f"{base}/{p}" for p in peers]
+    if len(peers) > 1:
+        header.append(f"{base}/best peer")
+    lines.append("| " + " | ".join(header) + " |")
+    lines.append("|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|")
+
+    found_any = False
+    for group in groups:
+        b = median_ns(criterion_dir, group, base)
+        ps = [median_ns(criterion_dir, group, p) for p in peers]
+        if b is None and all(p is None for p in ps):
+            continue
+        found_any = True
+        row = [group, fmt_time(b)] + [fmt_time(p) for p in ps]
+        row += [fmt_ratio(b, p) for p in ps]
+        if len(peers) > 1:
+            known = [p for p in ps if p is not None]
+            row.append(fmt_ratio(b, min(known)) if known else "—")
+        lines.append("| " + " | ".join(row) + " |")
+    if not found_any:
+        print(f"warning: no criterion results found under {criterion_dir}", file=sys.stderr)
+
+    if args.include:
+        extra = Path(args.include).read_text(encoding="utf-8").strip()
+        if extra:
+            lines += ["", extra]
+    return "\n".join(lines) + "\n"
+
+
+def splice(path, name, body):
+    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+    block = f"{begin}\n{body}{end}"
+    if path.exists():
+        text = path.read_text(encoding="utf-8")
+        pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.DOTALL)
+        if pattern.search(text):
+            text = pattern.sub(lambda _: block, text, count=1)
+        else:
+            text = text.rstrip("\n") + "\n\n" + block + "\n"
+    else:
+        text = "# Benchmarks\n\n" + block + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", help="markdown file whose section is regenerated (default: stdout)")
+    ap.add_argument("--section", default="scheduler", help="marker name (default: scheduler)")
+    ap.add_argument("--title", default="Scheduler", help="section heading")
+    ap.add_argument("--groups", default=",".join(SCHEDULER_GROUPS), help="comma-separated groups")
+    ap.add_argument("--baseline", default="runtime", help="function measured against the peers")
+    ap.add_argument("--peers", default="tokio,smol", help="comma-separated peer functions")
+    ap.add_argument("--criterion-dir", default=str(default_criterion_dir()))
+    ap.add_argument("--command", default=None,
+                    help="command line noted in the header (default for the scheduler "
+                    "section: 'cargo bench --bench scheduler')")
+    ap.add_argument("--include", help="markdown file appended inside the section")
+    args = ap.parse_args()
+    if args.command is None and args.section == "scheduler":
+        args.command = "cargo bench --bench scheduler"
+
+    body = build_section(args)
+    if args.out:
+        splice(Path(args.out), args.section, body)
+        print(f"wrote section '{args.section}' to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(body)
+
+
+if __name__ == "__main__":
+    main()
