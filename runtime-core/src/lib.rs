@@ -46,6 +46,7 @@ mod primitives;
 pub mod runtime;
 pub(crate) mod scheduler;
 pub mod task;
+pub mod time;
 
 pub use driver::Driver;
 pub use runtime::{

@@ -11,6 +11,7 @@ use crate::blocking::{BlockingPool, PoolConfig};
 use crate::driver::{Driver, SharedDriver};
 use crate::scheduler::multi_thread::{self, worker::Worker};
 use crate::scheduler::current_thread;
+use crate::time::driver::TimeDriver;
 
 /// Default upper bound on blocking-pool threads.
 pub const DEFAULT_MAX_BLOCKING_THREADS: usize = 512;
@@ -45,6 +46,7 @@ pub struct Builder {
     blocking_keep_alive: Duration,
     shutdown_timeout: Duration,
     driver: Option<Box<dyn Driver>>,
+    start_paused: bool,
 }
 
 impl Default for Builder {
@@ -79,6 +81,7 @@ impl Builder {
             blocking_keep_alive: DEFAULT_BLOCKING_KEEP_ALIVE,
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
             driver: None,
+            start_paused: false,
         }
     }
 
@@ -145,6 +148,14 @@ impl Builder {
         self
     }
 
+    /// Starts the current-thread runtime with its clock paused (see
+    /// [`time::pause`](crate::time::pause)): timer tests run instantly.
+    /// Ignored by the multi-thread flavour, whose clock cannot pause.
+    pub fn start_paused(mut self, paused: bool) -> Builder {
+        self.start_paused = paused;
+        self
+    }
+
     /// Starts the runtime.
     ///
     /// # Errors
@@ -159,7 +170,8 @@ impl Builder {
         let driver = self.driver.map(SharedDriver::new);
         match self.flavor {
             Flavor::CurrentThread => {
-                let shared = current_thread::Shared::new(driver, pool.spawner().clone());
+                let time = TimeDriver::new(0, self.start_paused);
+                let shared = current_thread::Shared::new(driver, pool.spawner().clone(), time);
                 let handle = Handle {
                     scheduler: Scheduler::CurrentThread(shared),
                 };
@@ -168,8 +180,9 @@ impl Builder {
             }
             Flavor::MultiThread => {
                 let workers = self.worker_threads.unwrap_or_else(num_cpus::get).max(1);
+                let time = TimeDriver::new(workers, false);
                 let (shared, locals) =
-                    multi_thread::Shared::new(workers, driver, pool.spawner().clone());
+                    multi_thread::Shared::new(workers, driver, pool.spawner().clone(), time);
                 let handle = Handle {
                     scheduler: Scheduler::MultiThread(shared.clone()),
                 };

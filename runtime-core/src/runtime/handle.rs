@@ -9,6 +9,7 @@ use super::context;
 use crate::scheduler::{Schedule, current_thread, multi_thread};
 use crate::task::raw::Spawn;
 use crate::task::{self, Task, TaskId, TaskRef};
+use crate::time::driver::TimeDriver;
 
 /// A reference to a runtime: spawn on it from anywhere — its own tasks,
 /// blocking jobs, or threads that belong to no runtime (asyncio
@@ -175,6 +176,32 @@ impl Handle {
     pub fn enter(&self) -> EnterGuard {
         EnterGuard {
             _guard: context::enter(self.clone()),
+        }
+    }
+
+    pub(crate) fn time(&self) -> &TimeDriver {
+        match &self.scheduler {
+            Scheduler::MultiThread(shared) => &shared.time,
+            Scheduler::CurrentThread(shared) => &shared.time,
+        }
+    }
+
+    /// The wheel a timer registered from this thread goes to: the worker's
+    /// own, or the shared remote wheel off the workers.
+    pub(crate) fn timer_wheel_index(&self) -> usize {
+        match &self.scheduler {
+            Scheduler::MultiThread(shared) => multi_thread::worker::current_index(shared)
+                .unwrap_or_else(|| shared.time.remote()),
+            Scheduler::CurrentThread(shared) => shared.time.remote(),
+        }
+    }
+
+    /// A timer was added to a wheel no worker owns: make a worker re-plan
+    /// how long it sleeps.
+    pub(crate) fn unpark_for_timer(&self) {
+        match &self.scheduler {
+            Scheduler::MultiThread(shared) => shared.notify_parked(),
+            Scheduler::CurrentThread(shared) => shared.unpark(),
         }
     }
 

@@ -22,6 +22,7 @@ use crate::scheduler::Schedule;
 use crate::task::raw::{Notified, RawTask, Spawn};
 use crate::task::registry::Registry;
 use crate::task::{self, Task};
+use crate::time::driver::TimeDriver;
 
 /// How many queued tasks run before the future given to `block_on` is
 /// polled again (if it was woken).
@@ -32,6 +33,7 @@ pub(crate) struct Shared {
     parker: Parker,
     pub(crate) registry: Registry,
     pub(crate) blocking: BlockingSpawner,
+    pub(crate) time: TimeDriver,
     home: ThreadId,
     /// Held by the thread inside `block_on`: one driver at a time.
     driving: Mutex<()>,
@@ -75,12 +77,17 @@ impl Wake for MainWaker {
 }
 
 impl Shared {
-    pub(crate) fn new(driver: Option<Arc<SharedDriver>>, blocking: BlockingSpawner) -> Arc<Shared> {
+    pub(crate) fn new(
+        driver: Option<Arc<SharedDriver>>,
+        blocking: BlockingSpawner,
+        time: TimeDriver,
+    ) -> Arc<Shared> {
         Arc::new(Shared {
             queue: Mutex::new(VecDeque::new()),
             parker: Parker::new(driver),
             registry: Registry::new(1),
             blocking,
+            time,
             home: std::thread::current().id(),
             driving: Mutex::new(()),
         })
@@ -99,6 +106,13 @@ impl Shared {
             self.push(notified);
         }
         task
+    }
+
+    /// Wakes the driving thread (if parked) so it re-plans its sleep.
+    pub(crate) fn unpark(&self) {
+        if !ptr::eq(DRIVING.with(|d| d.get()), self) {
+            self.parker.unpark();
+        }
     }
 
     fn push(&self, task: Notified) {
@@ -124,12 +138,14 @@ impl Shared {
         // Local tasks met while driving from another thread wait here for
         // the home thread.
         let mut deferred = Vec::new();
+        let timers = self.time.remote();
         let output = loop {
             if main.woken.swap(false, Ordering::AcqRel)
                 && let Poll::Ready(output) = future.as_mut().poll(&mut cx)
             {
                 break output;
             }
+            self.time.process(timers);
             let mut ran = 0;
             while ran < TASKS_PER_TICK {
                 let Some(task) = self.queue.lock().pop_front() else {
@@ -146,7 +162,14 @@ impl Shared {
                 }
             }
             if ran == 0 && !main.woken.load(Ordering::Acquire) {
-                self.parker.park(None);
+                if self.time.clock.is_paused() {
+                    // Everything waits: a paused clock jumps to the next timer.
+                    if let Some(next) = self.time.next_deadline(timers) {
+                        self.time.clock.advance_to(next);
+                        continue;
+                    }
+                }
+                self.parker.park(self.time.park_timeout(timers));
             }
         };
         if !deferred.is_empty() {

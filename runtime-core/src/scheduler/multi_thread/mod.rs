@@ -11,6 +11,9 @@
 mod idle;
 pub(crate) mod worker;
 
+#[cfg(all(test, loom))]
+mod loom_tests;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -21,6 +24,7 @@ use crate::driver::{Parker, SharedDriver};
 use crate::scheduler::Schedule;
 use crate::task::raw::{Notified, RawTask};
 use crate::task::registry::Registry;
+use crate::time::driver::TimeDriver;
 
 pub(crate) use idle::Idle;
 
@@ -41,6 +45,7 @@ pub(crate) struct Shared {
     pub(crate) idle: Idle,
     pub(crate) registry: Registry,
     pub(crate) blocking: BlockingSpawner,
+    pub(crate) time: TimeDriver,
     shutdown: AtomicBool,
 }
 
@@ -50,6 +55,7 @@ impl Shared {
         workers: usize,
         driver: Option<Arc<SharedDriver>>,
         blocking: BlockingSpawner,
+        time: TimeDriver,
     ) -> (Arc<Shared>, Vec<crossbeam_deque::Worker<Notified>>) {
         let locals: Vec<_> = (0..workers)
             .map(|_| crossbeam_deque::Worker::new_fifo())
@@ -61,6 +67,7 @@ impl Shared {
             idle: Idle::new(workers),
             registry: Registry::new(workers),
             blocking,
+            time,
             shutdown: AtomicBool::new(false),
         });
         (shared, locals)

@@ -32,8 +32,16 @@ pub(crate) struct Worker {
     rng: Cell<u32>,
 }
 
+#[cfg(not(loom))]
 std::thread_local! {
     static CURRENT: Cell<*const Worker> = const { Cell::new(ptr::null()) };
+}
+
+// Loom runs all of a model's threads on one OS thread: they need loom's
+// thread-locals to tell each other apart.
+#[cfg(loom)]
+loom::thread_local! {
+    static CURRENT: Cell<*const Worker> = Cell::new(ptr::null());
 }
 
 /// Queues `task` on the calling worker if the caller is one of `shared`'s
@@ -54,6 +62,18 @@ pub(crate) fn schedule_on_current(
             Ok(())
         }
         _ => Err(task),
+    }
+}
+
+/// The index of the calling worker, if it is one of `shared`'s.
+pub(crate) fn current_index(shared: &Arc<Shared>) -> Option<usize> {
+    let worker = CURRENT.with(|c| c.get());
+    // SAFETY: see `schedule_on_current`.
+    match unsafe { worker.as_ref() } {
+        Some(worker) if ptr::eq(Arc::as_ptr(&worker.shared), Arc::as_ptr(shared)) => {
+            Some(worker.index)
+        }
+        _ => None,
     }
 }
 
@@ -126,9 +146,10 @@ impl Worker {
 
     fn next_task(&self, tick: u32) -> Option<Notified> {
         if tick % GLOBAL_QUEUE_INTERVAL == 0 {
-            // Fairness tick: yielded tasks rejoin the back of the local
-            // queue, and the injector goes first even if the local queue
-            // never empties.
+            // Fairness tick: due timers fire, yielded tasks rejoin the back
+            // of the local queue, and the injector goes first even if the
+            // local queue never empties.
+            self.fire_timers();
             self.flush_deferred();
             if let Some(task) = self.steal_injector_batch() {
                 return Some(task);
@@ -230,7 +251,17 @@ impl Worker {
         self.in_task.set(false);
     }
 
+    /// Fires the due timers of this worker's wheel and of the remote wheel
+    /// (woken tasks land in the local queue). Returns how many fired.
+    fn fire_timers(&self) -> usize {
+        let time = &self.shared.time;
+        time.process(self.index) + time.try_process(time.remote())
+    }
+
     fn park(&self) {
+        if self.fire_timers() > 0 {
+            return;
+        }
         let was_searching = self.searching.replace(false);
         if self
             .shared
@@ -243,7 +274,16 @@ impl Worker {
             self.shared.notify_parked();
         }
         loop {
-            self.shared.parkers[self.index].park(None);
+            let timeout = self.shared.time.park_timeout(self.index);
+            self.shared.parkers[self.index].park(timeout);
+            if self.fire_timers() > 0 {
+                // Timers woke tasks (now in our queue): back to work.
+                if !self.shared.idle.unpark_worker_by_id(self.index) {
+                    // A producer picked us meanwhile and counted us searching.
+                    self.searching.set(true);
+                }
+                return;
+            }
             if self.shared.is_shutdown() {
                 self.shared.idle.unpark_worker_by_id(self.index);
                 return;
@@ -254,5 +294,37 @@ impl Worker {
                 return;
             }
         }
+    }
+}
+
+/// Test hook for the loom models (`loom_tests.rs`): the worker loop minus
+/// parking and shutdown. Runs `first` (if any), then takes work — own
+/// queues and the injector, then stealing as a searcher — until none is
+/// left. Returns how many times it ran a task (LIFO runs not counted).
+#[cfg(all(test, loom))]
+impl Worker {
+    pub(crate) fn run_until_idle(&self, first: Option<Notified>) -> usize {
+        let prev = CURRENT.with(|c| c.replace(self as *const Worker));
+        let mut ran = 0;
+        if let Some(task) = first {
+            self.run_task(task);
+            ran += 1;
+        }
+        loop {
+            let tick = self.tick.get().wrapping_add(1);
+            self.tick.set(tick);
+            match self.next_task(tick).or_else(|| self.steal_work()) {
+                Some(task) => {
+                    self.run_task(task);
+                    ran += 1;
+                }
+                None => break,
+            }
+        }
+        if self.searching.replace(false) {
+            self.shared.idle.transition_worker_from_searching();
+        }
+        CURRENT.with(|c| c.set(prev));
+        ran
     }
 }
