@@ -146,8 +146,12 @@ impl Shared {
                 break output;
             }
             self.time.process(timers);
+            // Every task ready now runs once before the block_on future is
+            // polled again (so a yield there lets the others run, as in
+            // asyncio); at most TASKS_PER_TICK per round.
+            let ready = self.queue.lock().len().min(TASKS_PER_TICK);
             let mut ran = 0;
-            while ran < TASKS_PER_TICK {
+            for _ in 0..ready {
                 let Some(task) = self.queue.lock().pop_front() else {
                     break;
                 };
@@ -157,9 +161,6 @@ impl Shared {
                 }
                 task.run();
                 ran += 1;
-                if main.woken.load(Ordering::Acquire) {
-                    break;
-                }
             }
             if ran == 0 && !main.woken.load(Ordering::Acquire) {
                 if self.time.clock.is_paused() {
