@@ -48,7 +48,11 @@ fn main() {
         heading("a panic becomes a TaskError");
         let boom = runtime::spawn(async { panic!("boom") });
         let err = boom.await.expect_err("it panicked");
-        println!("is_panic = {}, message = {:?}", err.is_panic(), err.panic_message());
+        println!(
+            "is_panic = {}, message = {:?}",
+            err.is_panic(),
+            err.panic_message()
+        );
 
         heading("yield_now (asyncio sleep(0))");
         let mut order = Vec::new();

@@ -19,7 +19,10 @@ fn paused() -> Runtime {
 }
 
 fn multi() -> Runtime {
-    Runtime::builder().worker_threads(2).build().expect("runtime")
+    Runtime::builder()
+        .worker_threads(2)
+        .build()
+        .expect("runtime")
 }
 
 struct SetOnDrop(Arc<AtomicBool>);
@@ -71,7 +74,10 @@ fn an_idle_multi_thread_runtime_still_fires_timers() {
         "woke"
     });
     let mut t = t;
-    assert_eq!(t.join_timeout(Duration::from_secs(10)).expect("fired"), "woke");
+    assert_eq!(
+        t.join_timeout(Duration::from_secs(10)).expect("fired"),
+        "woke"
+    );
     assert!(start.elapsed() >= Duration::from_millis(50));
 }
 
@@ -226,20 +232,27 @@ fn ticks_after_stall(behavior: MissedTickBehavior) -> Vec<u64> {
             every.tick().await;
             at.push(time::now());
         }
-        at.into_iter()
-            .map(|t| (t - start).as_secs())
-            .collect()
+        at.into_iter().map(|t| (t - start).as_secs()).collect()
     })
 }
 
 #[test]
 fn interval_missed_tick_policies() {
     // Burst: catch up back to back (at 35 s), then keep the 10 s grid.
-    assert_eq!(ticks_after_stall(MissedTickBehavior::Burst), vec![0, 35, 35, 35, 40]);
+    assert_eq!(
+        ticks_after_stall(MissedTickBehavior::Burst),
+        vec![0, 35, 35, 35, 40]
+    );
     // Delay: one tick now, then a full period from now.
-    assert_eq!(ticks_after_stall(MissedTickBehavior::Delay), vec![0, 35, 45, 55, 65]);
+    assert_eq!(
+        ticks_after_stall(MissedTickBehavior::Delay),
+        vec![0, 35, 45, 55, 65]
+    );
     // Skip: one tick now, then the next slot of the original grid.
-    assert_eq!(ticks_after_stall(MissedTickBehavior::Skip), vec![0, 35, 40, 50, 60]);
+    assert_eq!(
+        ticks_after_stall(MissedTickBehavior::Skip),
+        vec![0, 35, 40, 50, 60]
+    );
 }
 
 #[test]

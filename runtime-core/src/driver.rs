@@ -112,10 +112,12 @@ impl Parker {
 
     fn park_condvar(&self, timeout: Option<Duration>) {
         let mut guard = self.lock.lock();
-        match self
-            .state
-            .compare_exchange(EMPTY, PARKED_CONDVAR, Ordering::AcqRel, Ordering::Acquire)
-        {
+        match self.state.compare_exchange(
+            EMPTY,
+            PARKED_CONDVAR,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        ) {
             Ok(_) => {}
             Err(_) => {
                 self.state.store(EMPTY, Ordering::Release);

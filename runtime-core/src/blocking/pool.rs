@@ -108,7 +108,11 @@ impl BlockingPool {
         while state.threads > allowed {
             match deadline {
                 Some(deadline) => {
-                    if inner.all_exited.wait_until(&mut state, deadline).timed_out() {
+                    if inner
+                        .all_exited
+                        .wait_until(&mut state, deadline)
+                        .timed_out()
+                    {
                         break;
                     }
                 }
@@ -162,6 +166,7 @@ impl BlockingSpawner {
                 name: None,
                 location,
                 local: false,
+                graceful: false,
             },
         );
         // Jobs are not registered: give back the registry's reference.

@@ -9,8 +9,8 @@ use super::handle::{Flavor, Handle, Scheduler};
 use super::{Runtime, context};
 use crate::blocking::{BlockingPool, PoolConfig};
 use crate::driver::{Driver, SharedDriver};
-use crate::scheduler::multi_thread::{self, worker::Worker};
 use crate::scheduler::current_thread;
+use crate::scheduler::multi_thread::{self, worker::Worker};
 use crate::time::driver::TimeDriver;
 
 /// Default upper bound on blocking-pool threads.
@@ -176,7 +176,12 @@ impl Builder {
                     scheduler: Scheduler::CurrentThread(shared),
                 };
                 pool.set_handle(handle.clone());
-                Ok(Runtime::assemble(handle, pool, Vec::new(), self.shutdown_timeout))
+                Ok(Runtime::assemble(
+                    handle,
+                    pool,
+                    Vec::new(),
+                    self.shutdown_timeout,
+                ))
             }
             Flavor::MultiThread => {
                 let workers = self.worker_threads.unwrap_or_else(num_cpus::get).max(1);
@@ -203,12 +208,22 @@ impl Builder {
                         Ok(thread) => threads.push(thread),
                         Err(e) => {
                             // Stop the workers already started before failing.
-                            drop(Runtime::assemble(handle, pool, threads, self.shutdown_timeout));
+                            drop(Runtime::assemble(
+                                handle,
+                                pool,
+                                threads,
+                                self.shutdown_timeout,
+                            ));
                             return Err(e);
                         }
                     }
                 }
-                Ok(Runtime::assemble(handle, pool, threads, self.shutdown_timeout))
+                Ok(Runtime::assemble(
+                    handle,
+                    pool,
+                    threads,
+                    self.shutdown_timeout,
+                ))
             }
         }
     }

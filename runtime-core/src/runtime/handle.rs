@@ -104,11 +104,26 @@ impl Handle {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
+        self.spawn_opts(future, name, false, location)
+    }
+
+    pub(crate) fn spawn_opts<F>(
+        &self,
+        future: F,
+        name: Option<String>,
+        graceful: bool,
+        location: &'static Location<'static>,
+    ) -> Task<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
         let spawn = Spawn {
             id: TaskId::next(),
             name: name.map(String::into_boxed_str),
             location,
             local: false,
+            graceful,
         };
         match &self.scheduler {
             Scheduler::MultiThread(shared) => {
@@ -190,8 +205,9 @@ impl Handle {
     /// own, or the shared remote wheel off the workers.
     pub(crate) fn timer_wheel_index(&self) -> usize {
         match &self.scheduler {
-            Scheduler::MultiThread(shared) => multi_thread::worker::current_index(shared)
-                .unwrap_or_else(|| shared.time.remote()),
+            Scheduler::MultiThread(shared) => {
+                multi_thread::worker::current_index(shared).unwrap_or_else(|| shared.time.remote())
+            }
             Scheduler::CurrentThread(shared) => shared.time.remote(),
         }
     }

@@ -9,10 +9,10 @@ mod spawn;
 pub use builder::{
     Builder, DEFAULT_BLOCKING_KEEP_ALIVE, DEFAULT_MAX_BLOCKING_THREADS, DEFAULT_SHUTDOWN_TIMEOUT,
 };
-pub use handle::{EnterGuard, Flavor, Handle, NoRuntime};
 pub(crate) use handle::Scheduler;
-pub use spawn::{run, spawn, spawn_blocking, spawn_local, to_thread};
+pub use handle::{EnterGuard, Flavor, Handle, NoRuntime};
 pub(crate) use spawn::spawn_local_with;
+pub use spawn::{run, spawn, spawn_blocking, spawn_local, to_thread};
 
 use std::fmt;
 use std::future::Future;
@@ -43,7 +43,9 @@ pub struct Runtime {
 
 impl fmt::Debug for Runtime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Runtime").field("handle", &self.handle).finish()
+        f.debug_struct("Runtime")
+            .field("handle", &self.handle)
+            .finish()
     }
 }
 
@@ -133,8 +135,9 @@ impl Runtime {
         context::assert_may_block("Runtime::block_on");
         let _enter = context::enter_driver(self.handle.clone());
         match &self.handle.scheduler {
-            Scheduler::MultiThread(_) => park_thread::block_on_deadline(future, None)
-                .expect("no deadline was given"),
+            Scheduler::MultiThread(_) => {
+                park_thread::block_on_deadline(future, None).expect("no deadline was given")
+            }
             Scheduler::CurrentThread(shared) => shared.block_on(future),
         }
     }

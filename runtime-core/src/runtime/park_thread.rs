@@ -8,7 +8,6 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::thread::Thread;
 use std::time::Instant;
 
-
 struct ThreadWaker {
     thread: Thread,
     woken: AtomicBool,

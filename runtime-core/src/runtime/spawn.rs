@@ -88,8 +88,7 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    let handle = Handle::try_current()
-        .unwrap_or_else(|e| panic!("runtime::spawn_local: {e}"));
+    let handle = Handle::try_current().unwrap_or_else(|e| panic!("runtime::spawn_local: {e}"));
     match &handle.scheduler {
         Scheduler::CurrentThread(shared) if shared.is_home_thread() => shared.spawn(
             future,
@@ -98,6 +97,7 @@ where
                 name: name.map(String::into_boxed_str),
                 location,
                 local: true,
+                graceful: false,
             },
         ),
         Scheduler::CurrentThread(_) => panic!(

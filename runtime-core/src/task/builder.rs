@@ -18,6 +18,7 @@ use crate::runtime::Handle;
 #[derive(Debug, Default, Clone)]
 pub struct Builder {
     name: Option<String>,
+    graceful: bool,
 }
 
 impl Builder {
@@ -33,6 +34,33 @@ impl Builder {
         self
     }
 
+    /// Graceful cancellation (opt-in): `cancel()` does not drop this task's
+    /// future; it only raises a request the task observes with
+    /// [`cancel_requested`](super::cancel_requested) — then it may clean up,
+    /// with awaits, and return whatever it decides (its own value, not a
+    /// cancellation error). What asyncio code does with
+    /// `except CancelledError: ...cleanup...; raise`. Runtime shutdown still
+    /// drops the future.
+    ///
+    /// ```
+    /// use runtime_core::task;
+    ///
+    /// runtime_core::run(async {
+    ///     let worker = task::Builder::new().graceful().spawn(async {
+    ///         task::cancel_requested().await;
+    ///         runtime_core::yield_now().await; // async clean-up
+    ///         "cleaned up"
+    ///     });
+    ///     runtime_core::yield_now().await;
+    ///     worker.cancel();
+    ///     assert_eq!(worker.await.unwrap(), "cleaned up");
+    /// });
+    /// ```
+    pub fn graceful(mut self) -> Builder {
+        self.graceful = true;
+        self
+    }
+
     /// Spawns on the current runtime (see [`crate::spawn`]).
     ///
     /// # Panics
@@ -44,7 +72,7 @@ impl Builder {
         F::Output: Send + 'static,
     {
         let location = std::panic::Location::caller();
-        Handle::current().spawn_with(future, self.name, location)
+        Handle::current().spawn_opts(future, self.name, self.graceful, location)
     }
 
     /// Spawns a `!Send` future on the current-thread runtime driving this
@@ -70,6 +98,6 @@ impl Builder {
         F::Output: Send + 'static,
     {
         let location = std::panic::Location::caller();
-        handle.spawn_with(future, self.name, location)
+        handle.spawn_opts(future, self.name, self.graceful, location)
     }
 }

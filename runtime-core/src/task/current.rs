@@ -59,10 +59,61 @@ impl Drop for CurrentTaskGuard {
 pub fn current() -> Option<TaskRef> {
     #[cfg(not(loom))]
     {
-        CURRENT.with(|c| c.get()).map(|ptr| TaskRef::new(RawTask::from_header(ptr)))
+        CURRENT
+            .with(|c| c.get())
+            .map(|ptr| TaskRef::new(RawTask::from_header(ptr)))
     }
     #[cfg(loom)]
     {
         None
+    }
+}
+
+/// True if cancellation of the current task was requested (always false
+/// outside a task). Useful in graceful tasks between steps.
+pub fn is_cancel_requested() -> bool {
+    #[cfg(not(loom))]
+    {
+        CURRENT
+            .with(|c| c.get())
+            // SAFETY: the pointer is set only while its task is being polled,
+            // so the runner's reference keeps the header alive.
+            .is_some_and(|ptr| unsafe { ptr.as_ref() }.state.load().is_cancelled())
+    }
+    #[cfg(loom)]
+    {
+        false
+    }
+}
+
+/// Completes once cancellation of the current task has been requested: how
+/// a task spawned with [`Builder::graceful`](super::Builder::graceful)
+/// learns that it should wind down. (In an ordinary task, cancellation drops
+/// the future at its next suspension point, so this never completes there.)
+/// Outside a task it never completes.
+pub fn cancel_requested() -> CancelRequested {
+    CancelRequested { _private: () }
+}
+
+/// The future of [`cancel_requested`].
+#[derive(Debug)]
+#[must_use = "futures do nothing unless awaited"]
+pub struct CancelRequested {
+    _private: (),
+}
+
+impl std::future::Future for CancelRequested {
+    type Output = ();
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        // No waker to store: cancelling a graceful task re-polls it.
+        if is_cancel_requested() {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
     }
 }

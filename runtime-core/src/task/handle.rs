@@ -147,8 +147,10 @@ impl<T> Task<T> {
     /// `wait` that observe tasks without owning their fate.
     pub fn poll_result(&mut self, cx: &mut Context<'_>) -> Poll<Result<T, TaskError>> {
         let mut out: Poll<Result<T, TaskError>> = Poll::Pending;
-        self.raw
-            .try_read_output(&mut out as *mut Poll<Result<T, TaskError>> as *mut (), cx.waker());
+        self.raw.try_read_output(
+            &mut out as *mut Poll<Result<T, TaskError>> as *mut (),
+            cx.waker(),
+        );
         out
     }
 

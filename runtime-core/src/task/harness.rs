@@ -41,7 +41,9 @@ pub(super) unsafe fn poll<F: Future + 'static, S: Schedule>(ptr: NonNull<Header>
             match cell.header.state.transition_to_idle() {
                 AfterPoll::Idle => {}
                 // SAFETY: the transition kept NOTIFIED and our reference for the queue.
-                AfterPoll::Requeue => cell.scheduler.yield_task(unsafe { Notified::from_raw(raw) }),
+                AfterPoll::Requeue => cell
+                    .scheduler
+                    .yield_task(unsafe { Notified::from_raw(raw) }),
                 AfterPoll::Cancel => cancel_and_complete(cell, raw),
             }
         }

@@ -66,7 +66,9 @@ impl Header {
         if self.cancel_message.load(Ordering::Acquire).is_null() {
             return None;
         }
-        let old = self.cancel_message.swap(std::ptr::null_mut(), Ordering::AcqRel);
+        let old = self
+            .cancel_message
+            .swap(std::ptr::null_mut(), Ordering::AcqRel);
         if old.is_null() {
             None
         } else {

@@ -33,7 +33,7 @@ mod yield_now;
 mod loom_tests;
 
 pub use builder::Builder;
-pub use current::current;
+pub use current::{CancelRequested, cancel_requested, current, is_cancel_requested};
 pub use error::TaskError;
 pub use handle::{BlockingJoinError, Task};
 pub use id::TaskId;

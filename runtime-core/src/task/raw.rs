@@ -40,6 +40,8 @@ pub(crate) struct Spawn {
     pub(crate) location: &'static std::panic::Location<'static>,
     /// A `!Send` future: may only be polled or dropped on its runtime's home thread.
     pub(crate) local: bool,
+    /// `cancel()` only requests cancellation (see `state::GRACEFUL`).
+    pub(crate) graceful: bool,
 }
 
 impl<F: Future + 'static, S: Schedule> Cell<F, S> {
@@ -48,7 +50,11 @@ impl<F: Future + 'static, S: Schedule> Cell<F, S> {
     pub(crate) fn allocate(future: F, scheduler: S, spawn: Spawn) -> RawTask {
         let cell = Box::new(Cell {
             header: Header {
-                state: State::new(),
+                state: State::with_flags(if spawn.graceful {
+                    super::state::GRACEFUL
+                } else {
+                    0
+                }),
                 vtable: vtable::<F, S>(),
                 id: spawn.id,
                 name: spawn.name,

@@ -10,7 +10,8 @@
 //!  bit 4  JOIN_INTEREST  a `Task<T>` handle is alive
 //!  bit 5  JOIN_WAKER     the handle has stored a waker in the join slot and gave
 //!                        the slot to the task side (see below)
-//!  bit 6+ reference count
+//!  bit 6  GRACEFUL       (fixed at spawn) cancellation is only a request
+//!  bit 7+ reference count
 //! ```
 //!
 //! Life cycle: spawned `NOTIFIED` → (popped) `RUNNING` → `Pending`: idle, or back
@@ -41,7 +42,10 @@ pub(crate) const COMPLETE: usize = 1 << 2;
 pub(crate) const CANCELLED: usize = 1 << 3;
 pub(crate) const JOIN_INTEREST: usize = 1 << 4;
 pub(crate) const JOIN_WAKER: usize = 1 << 5;
-const REF_SHIFT: usize = 6;
+/// Set at spawn, never changed: `cancel()` only *requests* cancellation;
+/// the future is not dropped but observes it (`task::cancel_requested`).
+pub(crate) const GRACEFUL: usize = 1 << 6;
+const REF_SHIFT: usize = 7;
 pub(crate) const REF_ONE: usize = 1 << REF_SHIFT;
 const FLAGS: usize = REF_ONE - 1;
 
@@ -67,6 +71,13 @@ impl Snapshot {
     }
     pub(crate) fn has_join_waker(self) -> bool {
         self.0 & JOIN_WAKER != 0
+    }
+    pub(crate) fn is_graceful(self) -> bool {
+        self.0 & GRACEFUL != 0
+    }
+    /// Cancelled, and the future must be dropped for it.
+    fn must_drop(self) -> bool {
+        self.is_cancelled() && !self.is_graceful()
     }
     pub(crate) fn ref_count(self) -> usize {
         self.0 >> REF_SHIFT
@@ -130,9 +141,16 @@ pub(crate) struct State {
 impl State {
     /// A freshly spawned task: queued once, with a handle, and three
     /// references (registry, handle, queue entry).
+    #[cfg(test)]
     pub(crate) fn new() -> State {
+        State::with_flags(0)
+    }
+
+    /// A freshly spawned task with extra fixed flags (`GRACEFUL`).
+    pub(crate) fn with_flags(flags: usize) -> State {
+        debug_assert_eq!(flags & !GRACEFUL, 0);
         State {
-            word: AtomicUsize::new(NOTIFIED | JOIN_INTEREST | (3 * REF_ONE)),
+            word: AtomicUsize::new(flags | NOTIFIED | JOIN_INTEREST | (3 * REF_ONE)),
         }
     }
 
@@ -159,9 +177,12 @@ impl State {
     /// reference for the duration of the run).
     pub(crate) fn transition_to_running(&self) -> StartPoll {
         self.update(|s| {
-            debug_assert!(s.is_notified() && !s.is_running() && !s.is_complete(), "{s:?}");
+            debug_assert!(
+                s.is_notified() && !s.is_running() && !s.is_complete(),
+                "{s:?}"
+            );
             let next = (s.0 & !NOTIFIED) | RUNNING;
-            let action = if s.is_cancelled() {
+            let action = if s.must_drop() {
                 StartPoll::Cancel
             } else {
                 StartPoll::Poll
@@ -174,7 +195,7 @@ impl State {
     pub(crate) fn transition_to_idle(&self) -> AfterPoll {
         self.update(|s| {
             debug_assert!(s.is_running(), "{s:?}");
-            if s.is_cancelled() {
+            if s.must_drop() {
                 (None, AfterPoll::Cancel)
             } else if s.is_notified() {
                 (Some(s.0 & !RUNNING), AfterPoll::Requeue)
@@ -268,6 +289,9 @@ impl State {
                     Some((s.0 | CANCELLED | NOTIFIED) + REF_ONE),
                     (true, WakeAction::Schedule),
                 )
+            } else if s.is_graceful() && s.is_running() {
+                // Poll it once more after this poll so it sees the request.
+                (Some(s.0 | CANCELLED | NOTIFIED), (true, WakeAction::None))
             } else {
                 (Some(s.0 | CANCELLED), (true, WakeAction::None))
             }

@@ -27,7 +27,9 @@ impl TimeDriver {
         let start = clock.now();
         TimeDriver {
             clock,
-            wheels: (0..=workers).map(|_| Mutex::new(Wheel::new(start))).collect(),
+            wheels: (0..=workers)
+                .map(|_| Mutex::new(Wheel::new(start)))
+                .collect(),
         }
     }
 

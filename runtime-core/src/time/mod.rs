@@ -45,12 +45,14 @@ pub(crate) mod driver;
 mod error;
 mod interval;
 mod sleep;
+mod task_timeout;
 mod timeout;
 pub(crate) mod wheel;
 
 pub use error::Elapsed;
 pub use interval::{Interval, MissedTickBehavior, interval, interval_at};
 pub use sleep::{Sleep, sleep, sleep_until};
+pub use task_timeout::TaskTimeout;
 pub use timeout::{Timeout, timeout, timeout_at};
 
 use std::time::{Duration, Instant};

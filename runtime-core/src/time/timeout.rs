@@ -26,7 +26,9 @@ use super::sleep::{Sleep, far_future, sleep_until};
 /// });
 /// ```
 pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoFuture> {
-    let deadline = super::now().checked_add(duration).unwrap_or_else(far_future);
+    let deadline = super::now()
+        .checked_add(duration)
+        .unwrap_or_else(far_future);
     timeout_at(deadline, future)
 }
 

@@ -56,8 +56,7 @@ impl Idle {
             return None;
         }
         let index = sleepers.pop()?;
-        self.state
-            .fetch_add(1 | UNPARKED_ONE, Ordering::SeqCst);
+        self.state.fetch_add(1 | UNPARKED_ONE, Ordering::SeqCst);
         Some(index)
     }
 

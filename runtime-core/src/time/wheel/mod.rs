@@ -83,7 +83,12 @@ impl Wheel {
     /// # Safety
     /// `entry` is pinned, unregistered and stays alive until it is removed
     /// from this wheel (or fired).
-    pub(crate) unsafe fn insert(&mut self, entry: NonNull<TimerEntry>, deadline: Instant, waker: Waker) {
+    pub(crate) unsafe fn insert(
+        &mut self,
+        entry: NonNull<TimerEntry>,
+        deadline: Instant,
+        waker: Waker,
+    ) {
         let tick = self.tick_of(deadline);
         // SAFETY: unregistered: the caller owns it.
         let inner = unsafe { entry.as_ref().inner() };

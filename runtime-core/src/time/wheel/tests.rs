@@ -34,7 +34,16 @@ fn fires_exactly_at_the_deadline_across_levels() {
     let start = Instant::now();
     let mut wheel = Wheel::new(start);
     let count = Arc::new(Count(AtomicUsize::new(0)));
-    let delays_us = [500u64, 1_000, 1_500, 63_999, 64_000, 70_123, 5_000_000, 300_000_000];
+    let delays_us = [
+        500u64,
+        1_000,
+        1_500,
+        63_999,
+        64_000,
+        70_123,
+        5_000_000,
+        300_000_000,
+    ];
     let entries: Vec<_> = delays_us.iter().map(|_| entry()).collect();
     for (e, us) in entries.iter().zip(delays_us) {
         // SAFETY: pinned, unregistered, outlives the wheel use below.
@@ -51,7 +60,11 @@ fn fires_exactly_at_the_deadline_across_levels() {
         let deadline = start + Duration::from_micros(*us);
         // Never early: one microsecond before, nothing new fires.
         fire(&mut wheel, deadline - Duration::from_micros(1));
-        assert_eq!(count.0.load(Ordering::SeqCst), i, "early fire before {us}us");
+        assert_eq!(
+            count.0.load(Ordering::SeqCst),
+            i,
+            "early fire before {us}us"
+        );
         assert!(!entries[i].is_fired());
         // On time: at the deadline it fires.
         assert_eq!(fire(&mut wheel, deadline), 1, "deadline {us}us");
@@ -78,7 +91,10 @@ fn next_deadline_is_exact_in_the_current_millisecond_and_a_bound_after() {
     assert_eq!(wheel.next_deadline(), Some(near_at));
     fire(&mut wheel, near_at);
     let bound = wheel.next_deadline().expect("far is pending");
-    assert!(bound <= far_at && far_at - bound < Duration::from_millis(64), "{bound:?}");
+    assert!(
+        bound <= far_at && far_at - bound < Duration::from_millis(64),
+        "{bound:?}"
+    );
     // Advancing into the far entry's millisecond makes the answer exact.
     fire(&mut wheel, start + Duration::from_millis(200));
     assert_eq!(wheel.next_deadline(), Some(far_at));
@@ -120,7 +136,13 @@ fn deadlines_in_the_past_fire_on_the_next_process() {
     let count = Arc::new(Count(AtomicUsize::new(0)));
     let e = entry();
     // SAFETY: pinned and alive.
-    unsafe { wheel.insert(ptr(&e), start + Duration::from_secs(1), Waker::from(count.clone())) };
+    unsafe {
+        wheel.insert(
+            ptr(&e),
+            start + Duration::from_secs(1),
+            Waker::from(count.clone()),
+        )
+    };
     assert_eq!(fire(&mut wheel, start + Duration::from_secs(3)), 1);
 }
 
@@ -143,7 +165,10 @@ fn many_timers_cascade_in_order() {
     let mut fired = 0;
     for i in order {
         fired += fire(&mut wheel, at(i));
-        assert!(entries[i as usize].is_fired(), "entry {i} not fired at its deadline");
+        assert!(
+            entries[i as usize].is_fired(),
+            "entry {i} not fired at its deadline"
+        );
     }
     assert_eq!(fired, n as usize);
 }
