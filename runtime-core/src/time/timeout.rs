@@ -25,20 +25,33 @@ use super::sleep::{Sleep, far_future, sleep_until};
 ///     assert!(timeout(Duration::from_millis(10), slow).await.is_err());
 /// });
 /// ```
+///
+/// The duration counts from the first poll (when the timeout is awaited),
+/// as asyncio's `wait_for` counts from when it starts running.
 pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoFuture> {
-    let deadline = super::now()
-        .checked_add(duration)
-        .unwrap_or_else(far_future);
-    timeout_at(deadline, future)
+    Timeout {
+        future: Some(future.into_future()),
+        limit: Limit::After(duration),
+        sleep: None,
+    }
 }
 
 /// [`timeout`] with an absolute deadline (asyncio `timeout_at`).
 pub fn timeout_at<F: IntoFuture>(deadline: Instant, future: F) -> Timeout<F::IntoFuture> {
     Timeout {
         future: Some(future.into_future()),
-        sleep: sleep_until(deadline),
-        unlimited: false,
+        limit: Limit::At(deadline),
+        sleep: None,
     }
+}
+
+/// The deadline, resolved lazily: a future that finishes on its first poll
+/// (the common case in timer churn) never reads the clock or arms a timer.
+#[derive(Clone, Copy, Debug)]
+enum Limit {
+    After(Duration),
+    At(Instant),
+    Unlimited,
 }
 
 /// The future of [`timeout`] / [`timeout_at`]. Its deadline can be moved
@@ -46,24 +59,35 @@ pub fn timeout_at<F: IntoFuture>(deadline: Instant, future: F) -> Timeout<F::Int
 /// `Timeout.reschedule`), or removed.
 pub struct Timeout<F> {
     future: Option<F>,
-    sleep: Sleep,
-    /// `reschedule(None)`: no deadline.
-    unlimited: bool,
+    limit: Limit,
+    /// Armed on the first `Pending` of the inner future.
+    sleep: Option<Sleep>,
 }
 
 impl<F> Timeout<F> {
-    /// The current deadline (`None` after `reschedule(None)`).
+    /// The current deadline (`None` after `reschedule(None)`). Before the
+    /// first poll of a relative [`timeout`] it is computed from now.
     pub fn deadline(&self) -> Option<Instant> {
-        (!self.unlimited).then(|| self.sleep.deadline())
+        match (&self.sleep, self.limit) {
+            (_, Limit::Unlimited) => None,
+            (Some(sleep), _) => Some(sleep.deadline()),
+            (None, Limit::At(at)) => Some(at),
+            (None, Limit::After(d)) => Some(super::now().checked_add(d).unwrap_or_else(far_future)),
+        }
     }
 
     /// Moves the deadline; `None` removes it (asyncio `reschedule(None)`).
     pub fn reschedule(self: Pin<&mut Self>, deadline: Option<Instant>) {
         // SAFETY: structural pinning of `sleep`; nothing is moved out.
         let this = unsafe { self.get_unchecked_mut() };
-        this.unlimited = deadline.is_none();
-        let sleep = unsafe { Pin::new_unchecked(&mut this.sleep) };
-        sleep.reset(deadline.unwrap_or_else(far_future));
+        this.limit = match deadline {
+            Some(at) => Limit::At(at),
+            None => Limit::Unlimited,
+        };
+        if let (Some(sleep), Some(at)) = (this.sleep.as_mut(), deadline) {
+            // SAFETY: as above.
+            unsafe { Pin::new_unchecked(sleep) }.reset(at);
+        }
     }
 
     /// True once the deadline passed (the inner future was dropped).
@@ -86,11 +110,16 @@ impl<F: Future> Future for Timeout<F> {
         if let Poll::Ready(output) = unsafe { Pin::new_unchecked(future) }.poll(cx) {
             return Poll::Ready(Ok(output));
         }
-        if this.unlimited {
-            return Poll::Pending;
-        }
+        let deadline = match this.limit {
+            Limit::Unlimited => return Poll::Pending,
+            Limit::At(at) => at,
+            Limit::After(d) => super::now().checked_add(d).unwrap_or_else(far_future),
+        };
+        // Fix the deadline at the first Pending (later polls keep it).
+        this.limit = Limit::At(deadline);
+        let sleep = this.sleep.get_or_insert_with(|| sleep_until(deadline));
         // SAFETY: as above.
-        match unsafe { Pin::new_unchecked(&mut this.sleep) }.poll(cx) {
+        match unsafe { Pin::new_unchecked(sleep) }.poll(cx) {
             Poll::Ready(()) => {
                 // Cancel the inner future now, not whenever we are dropped.
                 this.future = None;
