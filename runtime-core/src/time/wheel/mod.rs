@@ -38,6 +38,10 @@ pub(crate) struct Wheel {
     elapsed: u64,
     levels: [Level; LEVELS],
     len: usize,
+    /// A lower bound of the earliest deadline, valid while `len > 0`: lets
+    /// `process` return at once when nothing can be due, and makes
+    /// `next_deadline` O(1). Removals leave it a (possibly early) bound.
+    earliest: Instant,
 }
 
 // SAFETY: the raw entry pointers are only followed under the wheel's mutex,
@@ -60,6 +64,7 @@ impl Wheel {
                 slots: [List::default(); SLOTS],
             }),
             len: 0,
+            earliest: start,
         }
     }
 
@@ -99,6 +104,11 @@ impl Wheel {
         unsafe { self.link(entry) };
         // SAFETY: pointer valid by the caller.
         unsafe { entry.as_ref() }.set_state(REGISTERED);
+        self.earliest = if self.len == 0 {
+            deadline
+        } else {
+            self.earliest.min(deadline)
+        };
         self.len += 1;
     }
 
@@ -218,8 +228,12 @@ impl Wheel {
     /// fired and pushes its waker to `wakers` (woken by the caller after it
     /// releases the lock).
     pub(crate) fn process(&mut self, now: Instant, wakers: &mut Vec<Waker>) {
+        if self.len == 0 || now < self.earliest {
+            return;
+        }
         let now_tick = self.tick_of(now);
         let mut not_yet: Option<NonNull<TimerEntry>> = None;
+        let mut not_yet_min: Option<Instant> = None;
         while let Some((level, slot, start)) = self.next_slot() {
             if start > now_tick {
                 break;
@@ -244,6 +258,8 @@ impl Wheel {
                     self.len -= 1;
                 } else if inner.tick <= now_tick {
                     // Same millisecond, a few microseconds early: keep aside.
+                    not_yet_min =
+                        Some(not_yet_min.map_or(inner.deadline, |m| m.min(inner.deadline)));
                     inner.next = not_yet;
                     not_yet = Some(entry);
                 } else {
@@ -254,6 +270,12 @@ impl Wheel {
             }
         }
         self.elapsed = self.elapsed.max(now_tick);
+        // Recompute the bound: the entries kept aside, or the next slot.
+        let next_slot = self.next_slot().map(|(_, _, start)| self.instant_of(start));
+        self.earliest = match (not_yet_min, next_slot) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => a.or(b).unwrap_or(self.start),
+        };
         while let Some(entry) = not_yet {
             // SAFETY: valid, unlinked (kept aside above).
             let inner = unsafe { entry.as_ref().inner() };
@@ -263,23 +285,11 @@ impl Wheel {
         }
     }
 
-    /// The instant of the earliest deadline, or a lower bound of it (the
-    /// start of its slot) when it is not in the current millisecond.
+    /// A lower bound of the earliest deadline (exact right after a
+    /// `process` that found the earliest entry in the current millisecond);
+    /// `None` without entries. Waking at it and processing is always safe.
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
-        let (level, slot, start) = self.next_slot()?;
-        if level == 0 && start <= self.elapsed {
-            // The current millisecond: find the exact earliest.
-            let mut cur = self.levels[0].slots[slot].head;
-            let mut best: Option<Instant> = None;
-            while let Some(entry) = cur {
-                // SAFETY: linked entries are valid under the lock.
-                let inner = unsafe { entry.as_ref().inner() };
-                best = Some(best.map_or(inner.deadline, |b| b.min(inner.deadline)));
-                cur = inner.next;
-            }
-            return best;
-        }
-        Some(self.instant_of(start))
+        (self.len > 0).then_some(self.earliest)
     }
 }
 
