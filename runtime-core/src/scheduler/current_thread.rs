@@ -155,7 +155,7 @@ impl Shared {
                 let Some(task) = self.queue.lock().pop_front() else {
                     break;
                 };
-                if !on_home && task.raw().header().local {
+                if !on_home && task.raw().header().is_local() {
                     deferred.push(task);
                     continue;
                 }
@@ -195,7 +195,7 @@ impl Shared {
             let drained: Vec<Notified> = self.queue.lock().drain(..).collect();
             drop(drained);
             match self.registry.pop() {
-                Some(task) if !on_home && task.header().local => {
+                Some(task) if !on_home && task.header().is_local() => {
                     // Keep the registry's reference forever: the future stays
                     // alive (never dropped on the wrong thread).
                     leaked += 1;

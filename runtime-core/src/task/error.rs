@@ -20,6 +20,12 @@ use super::id::TaskId;
 /// assert_eq!(*err.into_panic().downcast::<&str>().unwrap(), "boom");
 /// ```
 pub struct TaskError {
+    // Boxed: a task's stage holds `Result<T, TaskError>`, so a one-word
+    // error keeps every task cell small (the error path can afford a box).
+    inner: Box<Inner>,
+}
+
+struct Inner {
     id: TaskId,
     kind: Kind,
 }
@@ -41,36 +47,40 @@ unsafe impl Sync for Payload {}
 impl TaskError {
     pub(crate) fn cancelled(id: TaskId, message: Option<String>) -> TaskError {
         TaskError {
-            id,
-            kind: Kind::Cancelled(message),
+            inner: Box::new(Inner {
+                id,
+                kind: Kind::Cancelled(message),
+            }),
         }
     }
 
     pub(crate) fn panic(id: TaskId, payload: Box<dyn Any + Send + 'static>) -> TaskError {
         TaskError {
-            id,
-            kind: Kind::Panic(Payload(payload)),
+            inner: Box::new(Inner {
+                id,
+                kind: Kind::Panic(Payload(payload)),
+            }),
         }
     }
 
     /// The id of the task that failed.
     pub fn id(&self) -> TaskId {
-        self.id
+        self.inner.id
     }
 
     /// True if the task was cancelled (asyncio `Task.cancelled()`).
     pub fn is_cancelled(&self) -> bool {
-        matches!(self.kind, Kind::Cancelled(_))
+        matches!(self.inner.kind, Kind::Cancelled(_))
     }
 
     /// True if the task's future panicked.
     pub fn is_panic(&self) -> bool {
-        matches!(self.kind, Kind::Panic(_))
+        matches!(self.inner.kind, Kind::Panic(_))
     }
 
     /// The message passed to `cancel_with`, if the task was cancelled with one.
     pub fn cancel_message(&self) -> Option<&str> {
-        match &self.kind {
+        match &self.inner.kind {
             Kind::Cancelled(message) => message.as_deref(),
             Kind::Panic(_) => None,
         }
@@ -89,15 +99,18 @@ impl TaskError {
 
     /// The panic payload, or the error back if the task was cancelled.
     pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, TaskError> {
-        match self.kind {
+        if self.is_cancelled() {
+            return Err(self);
+        }
+        match self.inner.kind {
             Kind::Panic(Payload(payload)) => Ok(payload),
-            Kind::Cancelled(_) => Err(self),
+            Kind::Cancelled(_) => unreachable!("checked above"),
         }
     }
 
     /// The panic message, if the payload is a string (as `panic!` makes it).
     pub fn panic_message(&self) -> Option<&str> {
-        match &self.kind {
+        match &self.inner.kind {
             Kind::Panic(Payload(p)) => panic_text(p.as_ref()),
             Kind::Cancelled(_) => None,
         }
@@ -113,12 +126,12 @@ fn panic_text(payload: &(dyn Any + Send)) -> Option<&str> {
 
 impl fmt::Display for TaskError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
-            Kind::Cancelled(None) => write!(f, "task {} was cancelled", self.id),
-            Kind::Cancelled(Some(m)) => write!(f, "task {} was cancelled: {m}", self.id),
+        match &self.inner.kind {
+            Kind::Cancelled(None) => write!(f, "task {} was cancelled", self.inner.id),
+            Kind::Cancelled(Some(m)) => write!(f, "task {} was cancelled: {m}", self.inner.id),
             Kind::Panic(_) => match self.panic_message() {
-                Some(m) => write!(f, "task {} panicked: {m}", self.id),
-                None => write!(f, "task {} panicked", self.id),
+                Some(m) => write!(f, "task {} panicked: {m}", self.inner.id),
+                None => write!(f, "task {} panicked", self.inner.id),
             },
         }
     }
@@ -126,15 +139,15 @@ impl fmt::Display for TaskError {
 
 impl fmt::Debug for TaskError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
+        match &self.inner.kind {
             Kind::Cancelled(m) => f
                 .debug_struct("TaskError::Cancelled")
-                .field("id", &self.id)
+                .field("id", &self.inner.id)
                 .field("message", m)
                 .finish(),
             Kind::Panic(_) => f
                 .debug_struct("TaskError::Panic")
-                .field("id", &self.id)
+                .field("id", &self.inner.id)
                 .field("message", &self.panic_message())
                 .finish(),
         }

@@ -103,7 +103,7 @@ impl<T> Task<T> {
 
     /// The task's name, if it was spawned with one.
     pub fn name(&self) -> Option<&str> {
-        self.raw.header().name.as_deref()
+        self.raw.header().name()
     }
 
     /// True once the task has finished: returned, panicked or was cancelled

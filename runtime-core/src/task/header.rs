@@ -16,13 +16,11 @@ pub(crate) struct Header {
     pub(crate) state: State,
     pub(crate) vtable: &'static Vtable,
     pub(crate) id: TaskId,
-    /// Set once at spawn, read-only afterwards.
-    pub(crate) name: Option<Box<str>>,
+    /// Set once at spawn, read-only afterwards. Double-boxed so an unnamed
+    /// task pays one word, not two.
+    pub(crate) name: Option<Box<Box<str>>>,
     /// Where `spawn` was called (for task listings and debug reports).
     pub(crate) location: &'static std::panic::Location<'static>,
-    /// A `!Send` future (current-thread `spawn_local`): polled and dropped
-    /// only on its runtime's home thread.
-    pub(crate) local: bool,
     /// The registry's intrusive list; only touched under the registry shard lock.
     pub(crate) links: UnsafeCell<Links>,
     /// The join slot: the awaiting handle's waker. Ownership is decided by the
@@ -52,6 +50,15 @@ pub(crate) struct Vtable {
 }
 
 impl Header {
+    pub(crate) fn name(&self) -> Option<&str> {
+        self.name.as_deref().map(|n| &**n)
+    }
+
+    /// A `!Send` task of the current-thread flavour (see `state::LOCAL`).
+    pub(crate) fn is_local(&self) -> bool {
+        self.state.load().is_local()
+    }
+
     pub(crate) fn set_cancel_message(&self, message: String) {
         let new = Box::into_raw(Box::new(message));
         let old = self.cancel_message.swap(new, Ordering::AcqRel);

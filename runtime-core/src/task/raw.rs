@@ -50,16 +50,17 @@ impl<F: Future + 'static, S: Schedule> Cell<F, S> {
     pub(crate) fn allocate(future: F, scheduler: S, spawn: Spawn) -> RawTask {
         let cell = Box::new(Cell {
             header: Header {
-                state: State::with_flags(if spawn.graceful {
-                    super::state::GRACEFUL
-                } else {
-                    0
-                }),
+                state: State::with_flags(
+                    if spawn.graceful {
+                        super::state::GRACEFUL
+                    } else {
+                        0
+                    } | if spawn.local { super::state::LOCAL } else { 0 },
+                ),
                 vtable: vtable::<F, S>(),
                 id: spawn.id,
-                name: spawn.name,
+                name: spawn.name.map(Box::new),
                 location: spawn.location,
-                local: spawn.local,
                 links: UnsafeCell::new(Links::default()),
                 join_waker: UnsafeCell::new(None),
                 cancel_message: AtomicPtr::new(std::ptr::null_mut()),

@@ -11,7 +11,8 @@
 //!  bit 5  JOIN_WAKER     the handle has stored a waker in the join slot and gave
 //!                        the slot to the task side (see below)
 //!  bit 6  GRACEFUL       (fixed at spawn) cancellation is only a request
-//!  bit 7+ reference count
+//!  bit 7  LOCAL          (fixed at spawn) a `!Send` future, home thread only
+//!  bit 8+ reference count
 //! ```
 //!
 //! Life cycle: spawned `NOTIFIED` → (popped) `RUNNING` → `Pending`: idle, or back
@@ -45,7 +46,10 @@ pub(crate) const JOIN_WAKER: usize = 1 << 5;
 /// Set at spawn, never changed: `cancel()` only *requests* cancellation;
 /// the future is not dropped but observes it (`task::cancel_requested`).
 pub(crate) const GRACEFUL: usize = 1 << 6;
-const REF_SHIFT: usize = 7;
+/// Set at spawn, never changed: a `!Send` future (current-thread
+/// `spawn_local`), polled and dropped only on its runtime's home thread.
+pub(crate) const LOCAL: usize = 1 << 7;
+const REF_SHIFT: usize = 8;
 pub(crate) const REF_ONE: usize = 1 << REF_SHIFT;
 const FLAGS: usize = REF_ONE - 1;
 
@@ -74,6 +78,9 @@ impl Snapshot {
     }
     pub(crate) fn is_graceful(self) -> bool {
         self.0 & GRACEFUL != 0
+    }
+    pub(crate) fn is_local(self) -> bool {
+        self.0 & LOCAL != 0
     }
     /// Cancelled, and the future must be dropped for it.
     fn must_drop(self) -> bool {
@@ -148,7 +155,7 @@ impl State {
 
     /// A freshly spawned task with extra fixed flags (`GRACEFUL`).
     pub(crate) fn with_flags(flags: usize) -> State {
-        debug_assert_eq!(flags & !GRACEFUL, 0);
+        debug_assert_eq!(flags & !(GRACEFUL | LOCAL), 0);
         State {
             word: AtomicUsize::new(flags | NOTIFIED | JOIN_INTEREST | (3 * REF_ONE)),
         }

@@ -35,7 +35,7 @@ impl TaskRef {
 
     /// The name given with [`Builder::name`](super::Builder::name).
     pub fn name(&self) -> Option<&str> {
-        self.raw.header().name.as_deref()
+        self.raw.header().name()
     }
 
     /// Where the task was spawned.
