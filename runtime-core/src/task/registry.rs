@@ -11,7 +11,7 @@ use std::ptr::NonNull;
 use super::header::Header;
 use super::raw::RawTask;
 use super::task_ref::TaskRef;
-use crate::primitives::{AtomicBool, Mutex, Ordering};
+use crate::primitives::{AtomicBool, AtomicUsize, Mutex, Ordering};
 
 /// A task's place in its shard's list. Guarded by the shard's mutex.
 #[derive(Default)]
@@ -39,6 +39,8 @@ pub(crate) struct Registry {
     shards: Box<[Mutex<Shard>]>,
     mask: usize,
     closed: AtomicBool,
+    /// Where `pop` looks first.
+    drain_hint: AtomicUsize,
 }
 
 fn links(task: NonNull<Header>) -> *mut Links {
@@ -53,6 +55,7 @@ impl Registry {
             shards: (0..n).map(|_| Mutex::new(Shard::default())).collect(),
             mask: n - 1,
             closed: AtomicBool::new(false),
+            drain_hint: AtomicUsize::new(0),
         }
     }
 
@@ -104,12 +107,18 @@ impl Registry {
     }
 
     /// Unlinks one task and hands its registry reference to the caller.
+    /// Shutdown calls this until it returns `None`; it starts from the shard
+    /// where the previous call found a task, so draining is linear.
     pub(crate) fn pop(&self) -> Option<RawTask> {
-        for shard in self.shards.iter() {
-            let mut shard = shard.lock();
+        let first = self.drain_hint.load(Ordering::Relaxed);
+        let n = self.shards.len();
+        for i in 0..n {
+            let index = (first + i) % n;
+            let mut shard = self.shards[index].lock();
             if let Some(head) = shard.head {
                 // SAFETY: shard lock held; head is linked.
                 unsafe { unlink(&mut shard, head) };
+                self.drain_hint.store(index, Ordering::Relaxed);
                 return Some(RawTask::from_header(head));
             }
         }
