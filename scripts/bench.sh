@@ -1,37 +1,56 @@
 #!/usr/bin/env bash
-# Run the scheduler benchmarks (runtime vs tokio vs smol) and regenerate the
-# "scheduler" section of docs/benchmarks.md.
+# Run the side-by-side benchmarks (runtime vs tokio vs smol) and regenerate their sections
+# of docs/benchmarks.md: "scheduler" (benches/scheduler.rs + the idle_memory example) and
+# "time" (benches/time.rs + the sleep_memory example).
 #
-#   scripts/bench.sh                  # full run + idle-memory example + report
-#   scripts/bench.sh --no-memory      # skip the idle-memory example
+#   scripts/bench.sh                  # both suites, each with its memory example, + report
+#   scripts/bench.sh --only time      # one suite (scheduler or time)
+#   scripts/bench.sh --no-memory      # skip the memory examples
 #   scripts/bench.sh -- ping_pong     # pass a filter (or other args) to criterion
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
 memory=1
+suites=(scheduler time)
 criterion_args=()
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --no-memory) memory=0; shift ;;
+        --only)
+            [[ $# -ge 2 ]] || { echo "--only needs a suite (scheduler or time)" >&2; exit 2; }
+            suites=("$2"); shift 2 ;;
         --) shift; criterion_args=("$@"); break ;;
-        *) echo "usage: $0 [--no-memory] [-- criterion args...]" >&2; exit 2 ;;
+        *) echo "usage: $0 [--no-memory] [--only scheduler|time] [-- criterion args...]" >&2
+           exit 2 ;;
     esac
 done
 
-cargo bench --bench scheduler -- "${criterion_args[@]}"
+tmp_files=()
+trap 'rm -f "${tmp_files[@]}"' EXIT
 
-report_args=(--out docs/benchmarks.md)
-if [[ $memory -eq 1 ]]; then
-    mem_md="$(mktemp)"
-    trap 'rm -f "$mem_md"' EXIT
-    {
-        echo "### Idle memory (\`cargo run --profile bench --example idle_memory\`)"
-        echo
-        cargo run --quiet --profile bench --example idle_memory
-    } >"$mem_md"
-    cat "$mem_md"
-    report_args+=(--include "$mem_md")
-fi
+for suite in "${suites[@]}"; do
+    case "$suite" in
+        scheduler) example=idle_memory; heading="Idle memory" ;;
+        time) example=sleep_memory; heading="Sleep memory" ;;
+        *) echo "unknown suite '$suite' (expected scheduler or time)" >&2; exit 2 ;;
+    esac
 
-python3 scripts/bench_report.py "${report_args[@]}"
+    cargo bench --bench "$suite" -- "${criterion_args[@]}"
+
+    # The section's title, groups, peers and notes come from bench_report.py's SECTIONS.
+    report_args=(--section "$suite" --out docs/benchmarks.md)
+    if [[ $memory -eq 1 ]]; then
+        mem_md="$(mktemp)"
+        tmp_files+=("$mem_md")
+        {
+            echo "### $heading (\`cargo run --profile bench --example $example\`)"
+            echo
+            cargo run --quiet --profile bench --example "$example"
+        } >"$mem_md"
+        cat "$mem_md"
+        report_args+=(--include "$mem_md")
+    fi
+
+    python3 scripts/bench_report.py "${report_args[@]}"
+done

@@ -4,7 +4,11 @@
 Reads ``<criterion-dir>/<group>/<function>/new/estimates.json`` (``median.point_estimate``,
 in nanoseconds) for every group of a section and writes a table with the median of the
 baseline (``runtime``) and each peer (``tokio``, ``smol``), plus the ratios
-baseline/peer and baseline/best-peer (below 1 = ``runtime`` is faster).
+baseline/peer and baseline/best-peer (below 1 = ``runtime`` is faster). A peer a group
+does not have shows as "—" and is left out of that group's best peer.
+
+The known sections (``--section scheduler``, ``--section time``) come with their title,
+groups, peers, command and notes (see ``SECTIONS``); any option given overrides them.
 
 Without ``--out`` the section is printed to stdout. With ``--out FILE`` only the part of
 FILE between ``<!-- NAME:begin -->`` and ``<!-- NAME:end -->`` is regenerated (the file is
@@ -12,6 +16,7 @@ created, or the section appended, when missing), so other benchmark sections can
 the same file.
 
     python3 scripts/bench_report.py --out docs/benchmarks.md
+    python3 scripts/bench_report.py --section time --out docs/benchmarks.md
     python3 scripts/bench_report.py --section timers --title "Timers" \\
         --groups sleep_10k,interval --out docs/benchmarks.md
 
@@ -41,6 +46,39 @@ SCHEDULER_GROUPS = [
     "remote_spawn_8",
     "spawn_blocking",
 ]
+
+TIME_GROUPS = [
+    "sleep_10k_1ms",
+    "timer_churn_1w",
+    "timer_churn_all",
+    "wait_for_cancelled_100k",
+    "gather_10k",
+]
+
+# Per-section defaults: --title, --groups, --peers, --command, and notes listed under the header.
+SECTIONS = {
+    "scheduler": {
+        "title": "Scheduler",
+        "groups": SCHEDULER_GROUPS,
+        "peers": ["tokio", "smol"],
+        "command": "cargo bench --bench scheduler",
+    },
+    "time": {
+        "title": "Time and combinators",
+        "groups": TIME_GROUPS,
+        "peers": ["tokio", "tokio_joinset", "smol"],
+        "command": "cargo bench --bench time",
+        "notes": [
+            "smol = async-executor run by the same number of threads inside `smol::block_on` "
+            "(which drives async-io's timers); its timeout is the future raced against a "
+            "`smol::Timer` (`future::or`).",
+            "`gather_10k`: `runtime::gather` vs `futures::future::join_all` on tokio (`tokio`) "
+            "and on smol (`smol`) vs 10,000 tasks spawned into a tokio `JoinSet` "
+            "(`tokio_joinset`).",
+        ],
+    },
+}
+GENERIC_DEFAULTS = {"groups": [], "peers": ["tokio", "smol"], "command": None}
 
 
 def default_criterion_dir():
@@ -123,6 +161,8 @@ def build_section(args):
         lines.append(f"- Commit: {commit}")
     if args.command:
         lines.append(f"- Command: `{args.command}`")
+    for note in args.notes:
+        lines.append(f"- {note}")
     lines.append(
         f"- Median wall time per iteration (criterion `median.point_estimate`). "
         f"Ratios are {base}/peer: below 1 means `{base}` is faster; "
@@ -179,19 +219,27 @@ def splice(path, name, body):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", help="markdown file whose section is regenerated (default: stdout)")
-    ap.add_argument("--section", default="scheduler", help="marker name (default: scheduler)")
-    ap.add_argument("--title", default="Scheduler", help="section heading")
-    ap.add_argument("--groups", default=",".join(SCHEDULER_GROUPS), help="comma-separated groups")
+    ap.add_argument("--section", default="scheduler",
+                    help=f"marker name (default: scheduler; known: {', '.join(SECTIONS)})")
+    ap.add_argument("--title", help="section heading")
+    ap.add_argument("--groups", help="comma-separated groups")
     ap.add_argument("--baseline", default="runtime", help="function measured against the peers")
-    ap.add_argument("--peers", default="tokio,smol", help="comma-separated peer functions")
+    ap.add_argument("--peers", help="comma-separated peer functions (default: tokio,smol)")
     ap.add_argument("--criterion-dir", default=str(default_criterion_dir()))
-    ap.add_argument("--command", default=None,
-                    help="command line noted in the header (default for the scheduler "
-                    "section: 'cargo bench --bench scheduler')")
+    ap.add_argument("--command", help="command line noted in the header")
     ap.add_argument("--include", help="markdown file appended inside the section")
     args = ap.parse_args()
-    if args.command is None and args.section == "scheduler":
-        args.command = "cargo bench --bench scheduler"
+    preset = {**GENERIC_DEFAULTS, "title": args.section.capitalize(),
+              **SECTIONS.get(args.section, {})}
+    if args.title is None:
+        args.title = preset["title"]
+    if args.groups is None:
+        args.groups = ",".join(preset["groups"])
+    if args.peers is None:
+        args.peers = ",".join(preset["peers"])
+    if args.command is None:
+        args.command = preset["command"]
+    args.notes = preset.get("notes", [])
 
     body = build_section(args)
     if args.out:

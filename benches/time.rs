@@ -1,0 +1,532 @@
+//! Side-by-side time benchmarks: `runtime` vs tokio vs smol (async-executor + async-io timers).
+//!
+//! Issue 3, point 9: many concurrent short sleeps, timer churn (timeouts around ready futures),
+//! timeouts armed then cancelled (`wait_for` that finishes in time), and gathering many futures.
+//! As in `benches/scheduler.rs`, every scenario is written once, generically over [`Rt`] /
+//! [`Spawner`], so the three runtimes run the same code; all get the same number of worker
+//! threads (`num_cpus::get()`, except the `_1w` group: one worker each).
+//!
+//! The smol "runtime" is an `async_executor::Executor` run by N threads, each inside
+//! `smol::block_on` (async-io's), which also drives the reactor that fires `smol::Timer`s — the
+//! way smol's own global executor runs. smol has no `timeout`; [`smol_timeout`] races the future
+//! against a `Timer`, the idiomatic equivalent.
+//!
+//! `gather_10k` has four functions: `runtime` (`runtime::gather`), `tokio` and `smol`
+//! (`futures::future::join_all` on that runtime) and `tokio_joinset` (10,000 tasks spawned into
+//! a tokio `JoinSet`, then joined).
+
+use std::fmt::Debug;
+use std::future::Future;
+use std::hint::black_box;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main};
+
+const NUM_SLEEPS: usize = 10_000;
+const SLEEP: Duration = Duration::from_millis(1);
+const NUM_TIMEOUTS: usize = 100_000;
+/// The limit of the timeouts around ready futures (tokio's `time_timeout` bench uses 10 ms).
+const CHURN_LIMIT: Duration = Duration::from_millis(10);
+/// The limit of the timeouts that are armed and then cancelled: never reached.
+const WAIT_FOR_LIMIT: Duration = Duration::from_secs(10);
+const NUM_GATHER: usize = 10_000;
+
+// ---------------------------------------------------------------------------------------------
+// Shared completion primitive
+// ---------------------------------------------------------------------------------------------
+
+/// A re-armable countdown latch: `arm(n)`, then `n` calls to `hit()` release `wait()`.
+struct Latch {
+    remaining: AtomicUsize,
+    done: Mutex<bool>,
+    cv: Condvar,
+}
+
+impl Latch {
+    fn new() -> Arc<Self> {
+        Arc::new(Latch {
+            remaining: AtomicUsize::new(0),
+            done: Mutex::new(false),
+            cv: Condvar::new(),
+        })
+    }
+
+    fn arm(&self, n: usize) {
+        *self.done.lock().unwrap() = false;
+        self.remaining.store(n, Ordering::Release);
+    }
+
+    fn hit(&self) {
+        if self.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
+            *self.done.lock().unwrap() = true;
+            self.cv.notify_one();
+        }
+    }
+
+    fn wait(&self) {
+        let mut done = self.done.lock().unwrap();
+        while !*done {
+            done = self.cv.wait(done).unwrap();
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The abstraction the scenarios are written against
+// ---------------------------------------------------------------------------------------------
+
+/// A cloneable, thread-safe way to put work on one runtime, plus that runtime's time API.
+trait Spawner: Clone + Send + Sync + 'static {
+    /// The error of a timeout that expired.
+    type Elapsed: Debug + Send;
+
+    /// Spawn a detached task from inside a task of this runtime, through the ambient context
+    /// where the runtime has one (`runtime::spawn`, `tokio::spawn`).
+    fn spawn_here<F: Future<Output = ()> + Send + 'static>(&self, fut: F);
+
+    /// Spawn a detached task through the handle, from any thread.
+    fn spawn_remote<F: Future<Output = ()> + Send + 'static>(&self, fut: F);
+
+    fn sleep(d: Duration) -> impl Future<Output = ()> + Send;
+
+    /// `fut` with a time limit; `Err` if the limit passed first (the future is then dropped).
+    fn timeout<F: Future + Send>(
+        d: Duration,
+        fut: F,
+    ) -> impl Future<Output = Result<F::Output, Self::Elapsed>> + Send;
+
+    fn yield_now() -> impl Future<Output = ()> + Send;
+}
+
+/// An owned runtime with `workers` worker threads.
+trait Rt {
+    type S: Spawner;
+    fn new(workers: usize) -> Self;
+    fn spawner(&self) -> Self::S;
+    /// Run `fut` as a task of the runtime; block the bench thread until it returns.
+    fn run<F>(&self, fut: F) -> F::Output
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static;
+}
+
+// ---- runtime ---------------------------------------------------------------------------------
+
+struct RuntimeRt(runtime::Runtime);
+
+#[derive(Clone)]
+struct RuntimeSpawner(runtime::Handle);
+
+impl Rt for RuntimeRt {
+    type S = RuntimeSpawner;
+
+    fn new(workers: usize) -> Self {
+        RuntimeRt(
+            runtime::Runtime::builder()
+                .worker_threads(workers)
+                .build()
+                .expect("build runtime"),
+        )
+    }
+
+    fn spawner(&self) -> RuntimeSpawner {
+        RuntimeSpawner(self.0.handle().clone())
+    }
+
+    fn run<F>(&self, fut: F) -> F::Output
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.0.run(fut).expect("benchmark task failed")
+    }
+}
+
+impl Spawner for RuntimeSpawner {
+    type Elapsed = runtime::time::Elapsed;
+
+    fn spawn_here<F: Future<Output = ()> + Send + 'static>(&self, fut: F) {
+        runtime::spawn(fut).detach();
+    }
+
+    fn spawn_remote<F: Future<Output = ()> + Send + 'static>(&self, fut: F) {
+        self.0.spawn(fut).detach();
+    }
+
+    fn sleep(d: Duration) -> impl Future<Output = ()> + Send {
+        runtime::time::sleep(d)
+    }
+
+    fn timeout<F: Future + Send>(
+        d: Duration,
+        fut: F,
+    ) -> impl Future<Output = Result<F::Output, Self::Elapsed>> + Send {
+        runtime::time::timeout(d, fut)
+    }
+
+    fn yield_now() -> impl Future<Output = ()> + Send {
+        runtime::yield_now()
+    }
+}
+
+// ---- tokio -----------------------------------------------------------------------------------
+
+struct TokioRt(tokio::runtime::Runtime);
+
+#[derive(Clone)]
+struct TokioSpawner(tokio::runtime::Handle);
+
+impl Rt for TokioRt {
+    type S = TokioSpawner;
+
+    fn new(workers: usize) -> Self {
+        TokioRt(
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(workers)
+                .enable_time()
+                .build()
+                .expect("build tokio runtime"),
+        )
+    }
+
+    fn spawner(&self) -> TokioSpawner {
+        TokioSpawner(self.0.handle().clone())
+    }
+
+    fn run<F>(&self, fut: F) -> F::Output
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.0
+            .block_on(self.0.spawn(fut))
+            .expect("benchmark task failed")
+    }
+}
+
+impl Spawner for TokioSpawner {
+    type Elapsed = tokio::time::error::Elapsed;
+
+    fn spawn_here<F: Future<Output = ()> + Send + 'static>(&self, fut: F) {
+        drop(tokio::spawn(fut));
+    }
+
+    fn spawn_remote<F: Future<Output = ()> + Send + 'static>(&self, fut: F) {
+        drop(self.0.spawn(fut));
+    }
+
+    fn sleep(d: Duration) -> impl Future<Output = ()> + Send {
+        tokio::time::sleep(d)
+    }
+
+    fn timeout<F: Future + Send>(
+        d: Duration,
+        fut: F,
+    ) -> impl Future<Output = Result<F::Output, Self::Elapsed>> + Send {
+        tokio::time::timeout(d, fut)
+    }
+
+    fn yield_now() -> impl Future<Output = ()> + Send {
+        tokio::task::yield_now()
+    }
+}
+
+// ---- smol (async-executor driven by N threads, async-io timers) ------------------------------
+
+/// An `async_executor::Executor` run by `workers` threads; stops and joins them on drop.
+struct SmolRt {
+    ex: Arc<async_executor::Executor<'static>>,
+    stop: Option<smol::channel::Sender<()>>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+#[derive(Clone)]
+struct SmolSpawner(Arc<async_executor::Executor<'static>>);
+
+impl Rt for SmolRt {
+    type S = SmolSpawner;
+
+    fn new(workers: usize) -> Self {
+        let ex = Arc::new(async_executor::Executor::new());
+        let (stop, stopped) = smol::channel::bounded::<()>(1);
+        let threads = (0..workers)
+            .map(|i| {
+                let ex = ex.clone();
+                let stopped = stopped.clone();
+                thread::Builder::new()
+                    .name(format!("smol-worker-{i}"))
+                    .spawn(move || {
+                        // async-io's block_on: also drives the reactor (timers). Returns once the
+                        // sender is dropped (recv fails).
+                        let _ = smol::block_on(ex.run(stopped.recv()));
+                    })
+                    .expect("spawn smol worker")
+            })
+            .collect();
+        SmolRt {
+            ex,
+            stop: Some(stop),
+            threads,
+        }
+    }
+
+    fn spawner(&self) -> SmolSpawner {
+        SmolSpawner(self.ex.clone())
+    }
+
+    fn run<F>(&self, fut: F) -> F::Output
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        smol::block_on(self.ex.spawn(fut))
+    }
+}
+
+impl Drop for SmolRt {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The error of [`smol_timeout`].
+#[derive(Debug)]
+struct SmolElapsed;
+
+/// smol's `timeout`: `fut` raced against a `smol::Timer`. `or` polls `fut` first, so a future
+/// that is ready at once never creates the timer; otherwise the timer is armed on the first
+/// poll and dropped (deregistered) when `fut` wins.
+async fn smol_timeout<F: Future>(d: Duration, fut: F) -> Result<F::Output, SmolElapsed> {
+    smol::future::or(async { Ok(fut.await) }, async {
+        smol::Timer::after(d).await;
+        Err(SmolElapsed)
+    })
+    .await
+}
+
+impl Spawner for SmolSpawner {
+    type Elapsed = SmolElapsed;
+
+    fn spawn_here<F: Future<Output = ()> + Send + 'static>(&self, fut: F) {
+        self.0.spawn(fut).detach();
+    }
+
+    fn spawn_remote<F: Future<Output = ()> + Send + 'static>(&self, fut: F) {
+        self.0.spawn(fut).detach();
+    }
+
+    async fn sleep(d: Duration) {
+        smol::Timer::after(d).await;
+    }
+
+    fn timeout<F: Future + Send>(
+        d: Duration,
+        fut: F,
+    ) -> impl Future<Output = Result<F::Output, Self::Elapsed>> + Send {
+        smol_timeout(d, fut)
+    }
+
+    fn yield_now() -> impl Future<Output = ()> + Send {
+        smol::future::yield_now()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios (generic: identical code for all three runtimes)
+// ---------------------------------------------------------------------------------------------
+
+type Group<'a> = BenchmarkGroup<'a, WallTime>;
+
+/// From inside a task, spawn `NUM_SLEEPS` tasks that each sleep `SLEEP`, then count down the
+/// latch; wait until all have woken.
+fn sleep_many<R: Rt>(g: &mut Group<'_>, id: &str, rt: &R) {
+    let s = rt.spawner();
+    let latch = Latch::new();
+    g.bench_function(id, |b| {
+        b.iter(|| {
+            latch.arm(NUM_SLEEPS);
+            let l = latch.clone();
+            let s2 = s.clone();
+            s.spawn_remote(async move {
+                for _ in 0..NUM_SLEEPS {
+                    let l = l.clone();
+                    s2.spawn_here(async move {
+                        R::S::sleep(SLEEP).await;
+                        l.hit();
+                    });
+                }
+            });
+            latch.wait();
+        })
+    });
+}
+
+/// `tasks` tasks (spawned from the bench thread, so they spread over the workers) together run
+/// `NUM_TIMEOUTS` timeouts of `limit` around `make()`'s futures, one after another each.
+fn timeouts<R, F, M>(g: &mut Group<'_>, id: &str, rt: &R, tasks: usize, limit: Duration, make: M)
+where
+    R: Rt,
+    F: Future<Output = usize> + Send,
+    M: Fn() -> F + Clone + Send + 'static,
+{
+    let per_task = NUM_TIMEOUTS / tasks;
+    let s = rt.spawner();
+    let latch = Latch::new();
+    g.bench_function(id, |b| {
+        b.iter(|| {
+            latch.arm(tasks);
+            for _ in 0..tasks {
+                let l = latch.clone();
+                let make = make.clone();
+                s.spawn_remote(async move {
+                    for _ in 0..per_task {
+                        let out = R::S::timeout(limit, make()).await;
+                        assert_eq!(out.expect("timeout expired"), 1);
+                    }
+                    l.hit();
+                });
+            }
+            latch.wait();
+        })
+    });
+}
+
+/// Timer churn: timeouts around futures that are ready at once (tokio's `time_timeout`).
+fn timer_churn<R: Rt>(g: &mut Group<'_>, id: &str, rt: &R, tasks: usize) {
+    timeouts(g, id, rt, tasks, CHURN_LIMIT, || async { black_box(1) });
+}
+
+/// `wait_for` cancelled in time: the future is pending once (yields), so every timeout's timer
+/// is armed, then removed when the future completes on the next poll.
+fn wait_for_cancelled<R: Rt>(g: &mut Group<'_>, id: &str, rt: &R, tasks: usize) {
+    timeouts(g, id, rt, tasks, WAIT_FOR_LIMIT, || async {
+        R::S::yield_now().await;
+        black_box(1)
+    });
+}
+
+/// The futures gathered: each yields once, then returns its index.
+fn gather_inputs<S: Spawner>() -> impl Iterator<Item = impl Future<Output = usize> + Send> {
+    (0..NUM_GATHER).map(|i| async move {
+        S::yield_now().await;
+        i
+    })
+}
+
+fn check_gathered(out: &[usize]) {
+    assert_eq!(out.len(), NUM_GATHER);
+    assert_eq!(out[NUM_GATHER - 1], NUM_GATHER - 1);
+}
+
+/// `futures::future::join_all` inside one task of `rt`.
+fn gather_join_all<R: Rt>(g: &mut Group<'_>, id: &str, rt: &R) {
+    g.bench_function(id, |b| {
+        b.iter(|| {
+            let out = rt.run(futures::future::join_all(gather_inputs::<R::S>()));
+            check_gathered(&out);
+        })
+    });
+}
+
+/// `runtime::gather` inside one task.
+fn gather_runtime(g: &mut Group<'_>, id: &str, rt: &RuntimeRt) {
+    g.bench_function(id, |b| {
+        b.iter(|| {
+            let out = rt.run(runtime::gather(gather_inputs::<RuntimeSpawner>()));
+            check_gathered(&out);
+        })
+    });
+}
+
+/// From inside a task, spawn every future into a tokio `JoinSet`, then join them all (outputs
+/// put back in input order, as `gather` returns them).
+fn gather_tokio_joinset(g: &mut Group<'_>, id: &str, rt: &TokioRt) {
+    g.bench_function(id, |b| {
+        b.iter(|| {
+            let out = rt.run(async {
+                let mut set = tokio::task::JoinSet::new();
+                for fut in gather_inputs::<TokioSpawner>() {
+                    set.spawn(fut);
+                }
+                let mut out = vec![0; NUM_GATHER];
+                while let Some(i) = set.join_next().await {
+                    let i = i.expect("benchmark task failed");
+                    out[i] = i;
+                }
+                out
+            });
+            check_gathered(&out);
+        })
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Groups
+// ---------------------------------------------------------------------------------------------
+
+fn workers() -> usize {
+    num_cpus::get()
+}
+
+fn group<'a>(c: &'a mut Criterion, name: &str) -> Group<'a> {
+    let mut g = c.benchmark_group(name);
+    g.sample_size(20)
+        .measurement_time(Duration::from_secs(3))
+        .warm_up_time(Duration::from_secs(1));
+    g
+}
+
+/// One criterion group per scenario with the functions `runtime`, `tokio`, `smol`. Each runtime
+/// (with `$workers` workers) is built once for the group and dropped before the next is built.
+macro_rules! scenario {
+    ($c:expr, $name:expr, $workers:expr, $f:ident $(, $arg:expr)*) => {{
+        let mut g = group($c, $name);
+        {
+            let rt = RuntimeRt::new($workers);
+            $f(&mut g, "runtime", &rt $(, $arg)*);
+        }
+        {
+            let rt = TokioRt::new($workers);
+            $f(&mut g, "tokio", &rt $(, $arg)*);
+        }
+        {
+            let rt = SmolRt::new($workers);
+            $f(&mut g, "smol", &rt $(, $arg)*);
+        }
+        g.finish();
+    }};
+}
+
+fn time(c: &mut Criterion) {
+    let n = workers();
+    scenario!(c, "sleep_10k_1ms", n, sleep_many);
+    scenario!(c, "timer_churn_1w", 1, timer_churn, 1);
+    scenario!(c, "timer_churn_all", n, timer_churn, n);
+    scenario!(c, "wait_for_cancelled_100k", n, wait_for_cancelled, n);
+
+    let mut g = group(c, "gather_10k");
+    {
+        let rt = RuntimeRt::new(n);
+        gather_runtime(&mut g, "runtime", &rt);
+    }
+    {
+        let rt = TokioRt::new(n);
+        gather_join_all(&mut g, "tokio", &rt);
+        gather_tokio_joinset(&mut g, "tokio_joinset", &rt);
+    }
+    {
+        let rt = SmolRt::new(n);
+        gather_join_all(&mut g, "smol", &rt);
+    }
+    g.finish();
+}
+
+criterion_group!(benches, time);
+criterion_main!(benches);
