@@ -41,6 +41,7 @@
 #![warn(missing_docs)]
 
 mod blocking;
+pub mod combinators;
 pub mod driver;
 mod primitives;
 pub mod runtime;
@@ -48,6 +49,10 @@ pub(crate) mod scheduler;
 pub mod task;
 pub mod time;
 
+pub use combinators::{
+    Either, GroupError, ReturnWhen, TaskGroup, WaitError, as_completed, as_completed_timeout,
+    gather, select, shield, shield_on, shield_task, try_gather, try_gather_tasks, wait,
+};
 pub use driver::Driver;
 pub use runtime::{
     Builder, EnterGuard, Flavor, Handle, NoRuntime, Runtime, run, spawn, spawn_blocking,

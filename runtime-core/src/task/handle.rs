@@ -154,6 +154,28 @@ impl<T> Task<T> {
         out
     }
 
+    /// Registers the waker and returns `Ready` once the task has finished,
+    /// without taking its output or marking the handle awaited (for
+    /// combinators such as `wait` that report completion but leave the
+    /// result to be awaited later).
+    pub fn poll_finished(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        if self.raw.poll_complete(cx.waker()) {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    }
+
+    /// The task's result, if it has finished and the result has not been
+    /// taken yet (by awaiting the handle); `None` otherwise.
+    pub fn peek(&self) -> Option<&Result<T, TaskError>> {
+        let ptr = self.raw.peek_output();
+        // SAFETY: non-null means it points at the stored `Result<T,
+        // TaskError>` (the cell's output type is T), which only `&mut self`
+        // methods can move out, so it lives as long as this borrow.
+        (!ptr.is_null()).then(|| unsafe { &*(ptr as *const Result<T, TaskError>) })
+    }
+
     /// Blocks this thread until the task finishes, for threads outside the
     /// runtime (asyncio `run_coroutine_threadsafe(...).result()`).
     ///

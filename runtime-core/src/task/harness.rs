@@ -153,7 +153,7 @@ pub(super) unsafe fn dealloc<F: Future, S>(ptr: NonNull<Header>) {
 }
 
 /// The join protocol (see `state.rs`): true once the output may be read.
-fn can_read_output(header: &Header, waker: &Waker) -> bool {
+pub(super) fn can_read_output(header: &Header, waker: &Waker) -> bool {
     let snapshot = header.state.load();
     if snapshot.is_complete() {
         return true;
@@ -205,6 +205,20 @@ pub(super) unsafe fn try_read_output<F: Future, S>(
     };
     // SAFETY: `Task<F::Output>` passes a `Poll<Result<F::Output, TaskError>>`.
     unsafe { *(dst as *mut Poll<Result<F::Output, TaskError>>) = Poll::Ready(result) };
+}
+
+pub(super) unsafe fn peek_output<F: Future, S>(ptr: NonNull<Header>) -> *const () {
+    // SAFETY: the handle holds a reference.
+    let cell = unsafe { cell::<F, S>(ptr) };
+    if !cell.header.state.load().is_complete() {
+        return std::ptr::null();
+    }
+    // SAFETY: COMPLETE with the handle alive: the stage is the handle's, and
+    // the handle only mutates it through `&mut self`, which excludes this read.
+    cell.stage.with(|stage| match unsafe { &*stage } {
+        Stage::Finished(result) => result as *const Result<F::Output, TaskError> as *const (),
+        _ => std::ptr::null(),
+    })
 }
 
 pub(super) unsafe fn drop_output<F: Future, S>(ptr: NonNull<Header>) {

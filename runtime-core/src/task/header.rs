@@ -42,6 +42,9 @@ pub(crate) struct Vtable {
     /// Join: move the output into `*dst` (a `Poll<Result<T, TaskError>>`) if
     /// the task is complete, otherwise store the waker.
     pub(crate) try_read_output: unsafe fn(NonNull<Header>, *mut (), &Waker),
+    /// A pointer to the stored `Result<T, TaskError>` if the task is
+    /// complete and its output not taken yet; null otherwise.
+    pub(crate) peek_output: unsafe fn(NonNull<Header>) -> *const (),
     /// Drop the output (handle dropped after completion).
     pub(crate) drop_output: unsafe fn(NonNull<Header>),
     /// Cancel inline: drop the future on this thread if no one runs it

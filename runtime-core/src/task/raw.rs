@@ -79,6 +79,7 @@ fn vtable<F: Future + 'static, S: Schedule>() -> &'static Vtable {
         schedule: harness::schedule::<F, S>,
         dealloc: harness::dealloc::<F, S>,
         try_read_output: harness::try_read_output::<F, S>,
+        peek_output: harness::peek_output::<F, S>,
         drop_output: harness::drop_output::<F, S>,
         shutdown: harness::shutdown::<F, S>,
     }
@@ -129,6 +130,18 @@ impl RawTask {
         // SAFETY: the handle holds a reference; dst has the type the vtable expects
         // (guaranteed by `Task<T>` being created from a cell with output T).
         unsafe { (self.header().vtable.try_read_output)(self.ptr, dst, waker) }
+    }
+
+    /// See `Vtable::peek_output`.
+    pub(crate) fn peek_output(self) -> *const () {
+        // SAFETY: the handle holds a reference.
+        unsafe { (self.header().vtable.peek_output)(self.ptr) }
+    }
+
+    /// The join protocol without reading the output: true once complete
+    /// (otherwise the waker is stored).
+    pub(crate) fn poll_complete(self, waker: &Waker) -> bool {
+        harness::can_read_output(self.header(), waker)
     }
 
     pub(crate) fn drop_output(self) {
