@@ -1,29 +1,133 @@
-//! A tour of `runtime`, in the order of asyncio's documentation: run a main
-//! task, create tasks and await them, cancel one, name and list them, yield,
-//! hand blocking work to a thread, and reach the runtime from a plain thread.
+//! A tour of `runtime`, following the examples of asyncio's documentation in
+//! order — create_task, gather, sleep, wait_for, wait, as_completed,
+//! to_thread, run_coroutine_threadsafe — then what Rust adds: names and the
+//! task list, cancellation with a message, panics as errors, TaskGroup.
 //!
 //! Run it with `cargo run --release --example tour`.
 
 use std::time::{Duration, Instant};
 
-use runtime::task;
+use runtime::time::{sleep, timeout};
+use runtime::{ReturnWhen, TaskGroup, as_completed, gather, task, wait};
 
 fn heading(title: &str) {
     println!("\n== {title} ==");
 }
 
+/// asyncio's `say_after(delay, what)`.
+async fn say_after(delay: Duration, what: &str) {
+    sleep(delay).await;
+    println!("{what}");
+}
+
+/// asyncio's gather example: factorial with a sleep per step.
+async fn factorial(name: &'static str, number: u64) -> u64 {
+    let mut f = 1;
+    for i in 2..=number {
+        println!("Task {name}: Compute factorial({number}), currently i={i}...");
+        sleep(Duration::from_millis(20)).await;
+        f *= i;
+    }
+    println!("Task {name}: factorial({number}) = {f}");
+    f
+}
+
 /// A stand-in for work that blocks its thread (a file read, a C call...).
 fn blocking_io(started: Instant) -> String {
-    std::thread::sleep(Duration::from_millis(300));
-    format!("blocking_io done at {:?}", started.elapsed())
+    println!("start blocking_io at {:?}", started.elapsed());
+    std::thread::sleep(Duration::from_millis(200));
+    format!("blocking_io complete at {:?}", started.elapsed())
 }
 
 fn main() {
     let started = Instant::now();
     let summary = runtime::run(async move {
-        heading("create_task + await");
-        let task = runtime::spawn(async { "hello from a task" });
-        println!("{}", task.await.expect("the task ran"));
+        heading("create_task + await (say_after, concurrently)");
+        let t0 = Instant::now();
+        let task1 = runtime::spawn(say_after(Duration::from_millis(100), "hello"));
+        let task2 = runtime::spawn(say_after(Duration::from_millis(200), "world"));
+        task1.await.expect("task1");
+        task2.await.expect("task2");
+        println!("finished in {:?} (not 300 ms: they ran concurrently)", t0.elapsed());
+
+        heading("gather");
+        let results = gather([
+            runtime::spawn(factorial("A", 2)),
+            runtime::spawn(factorial("B", 3)),
+            runtime::spawn(factorial("C", 4)),
+        ])
+        .await;
+        let values: Vec<u64> = results.into_iter().map(|r| r.expect("ran")).collect();
+        println!("gathered in input order: {values:?}");
+
+        heading("sleep with a result");
+        let greeting = async {
+            sleep(Duration::from_millis(10)).await;
+            "result after sleeping"
+        }
+        .await;
+        println!("{greeting}");
+
+        heading("wait_for timing out");
+        let eternity = sleep(Duration::from_secs(3600));
+        match timeout(Duration::from_millis(50), eternity).await {
+            Ok(()) => println!("eternity ended?"),
+            Err(elapsed) => println!("timeout! ({elapsed})"),
+        }
+
+        heading("wait(FIRST_COMPLETED)");
+        let tasks = vec![
+            runtime::spawn(async {
+                sleep(Duration::from_millis(30)).await;
+                "fast"
+            }),
+            runtime::spawn(async {
+                sleep(Duration::from_secs(60)).await;
+                "slow"
+            }),
+        ];
+        let (done, pending) = wait(tasks, ReturnWhen::FirstCompleted, None)
+            .await
+            .expect("non-empty");
+        println!("{} done, {} pending (pending tasks are not cancelled)", done.len(), pending.len());
+        for t in done {
+            println!("done: {}", t.await.expect("ran"));
+        }
+        for t in pending {
+            t.cancel();
+        }
+
+        heading("as_completed");
+        let mut stream = as_completed([60u64, 20, 40].map(|ms| async move {
+            sleep(Duration::from_millis(ms)).await;
+            ms
+        }));
+        while let Some(ms) = stream.next().await {
+            println!("completed: the {ms} ms job");
+        }
+
+        heading("to_thread: blocking work overlaps a sleep");
+        let t0 = Instant::now();
+        let (blocking, ()) = runtime::join!(
+            runtime::to_thread(move || blocking_io(t0)),
+            sleep(Duration::from_millis(200)),
+        );
+        println!("{}", blocking.expect("ran"));
+        println!("both finished at {:?} (not 400 ms: they overlapped)", t0.elapsed());
+
+        heading("run_coroutine_threadsafe: spawn from a plain thread");
+        let handle = runtime::Handle::current();
+        let from_thread = std::thread::spawn(move || {
+            let mut task = handle.spawn(async {
+                sleep(Duration::from_millis(10)).await;
+                6 * 7
+            });
+            task.join_timeout(Duration::from_secs(5))
+                .expect("finished in time")
+        })
+        .join()
+        .expect("thread ran");
+        println!("result computed on the runtime for a plain thread: {from_thread}");
 
         heading("named tasks, current_task, all_tasks");
         let worker = task::Builder::new().name("worker-1").spawn(async {
@@ -46,42 +150,27 @@ fn main() {
         }
 
         heading("a panic becomes a TaskError");
+        let quiet = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
         let boom = runtime::spawn(async { panic!("boom") });
         let err = boom.await.expect_err("it panicked");
-        println!(
-            "is_panic = {}, message = {:?}",
-            err.is_panic(),
-            err.panic_message()
-        );
+        std::panic::set_hook(quiet);
+        println!("is_panic = {}, message = {:?}", err.is_panic(), err.panic_message());
 
-        heading("yield_now (asyncio sleep(0))");
-        let mut order = Vec::new();
-        for round in 0..3 {
-            order.push(round);
-            runtime::yield_now().await;
-        }
-        println!("resumed after each yield: {order:?}");
-
-        heading("to_thread overlaps blocking work with async work");
-        let t0 = Instant::now();
-        let blocking = runtime::to_thread(move || blocking_io(t0));
-        let other = runtime::spawn(async move {
-            runtime::yield_now().await;
-            format!("async work done at {:?}", t0.elapsed())
+        heading("TaskGroup: the first failure cancels the rest");
+        let mut group: TaskGroup<u32, String> = TaskGroup::new();
+        group.spawn(async {
+            sleep(Duration::from_millis(10)).await;
+            Err("fetch failed".to_owned())
         });
-        println!("{}", other.await.expect("ran"));
-        println!("{}", blocking.await.expect("ran"));
-
-        heading("run_coroutine_threadsafe: spawn from a plain thread");
-        let handle = runtime::Handle::current();
-        let from_thread = std::thread::spawn(move || {
-            let mut task = handle.spawn(async { 6 * 7 });
-            task.join_timeout(Duration::from_secs(5))
-                .expect("finished in time")
-        })
-        .join()
-        .expect("thread ran");
-        println!("result computed on the runtime for a plain thread: {from_thread}");
+        group.spawn(async {
+            sleep(Duration::from_secs(60)).await;
+            Ok(1)
+        });
+        match group.await {
+            Ok(values) => println!("all succeeded: {values:?}"),
+            Err(e) => println!("group failed: {e}"),
+        }
 
         "tour complete"
     });

@@ -1,0 +1,47 @@
+//! Runs the tour example (README's first command) and checks that every
+//! section printed what asyncio's documentation says it should.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// `cargo test` builds the examples next to the test binaries.
+fn tour_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>/deps");
+    profile_dir.join("examples").join(format!("tour{}", std::env::consts::EXE_SUFFIX))
+}
+
+#[test]
+fn the_tour_runs_every_section() {
+    let binary = tour_binary();
+    assert!(binary.exists(), "{} not built (cargo test builds examples)", binary.display());
+    let start = Instant::now();
+    let output = Command::new(&binary).output().expect("tour runs");
+    let elapsed = start.elapsed();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "tour failed: {}\n{stdout}", output.status);
+    assert!(elapsed < Duration::from_secs(10), "tour took {elapsed:?}");
+    for expected in [
+        "== create_task + await",
+        "hello\nworld\n",
+        "gathered in input order: [2, 6, 24]",
+        "result after sleeping",
+        "timeout! (deadline has elapsed)",
+        "1 done, 1 pending",
+        "done: fast",
+        "completed: the 20 ms job\ncompleted: the 40 ms job\ncompleted: the 60 ms job",
+        "blocking_io complete",
+        "result computed on the runtime for a plain thread: 42",
+        "named Some(\"worker-1\")",
+        "cancelled: Some(\"shutting down the idle task\")",
+        "is_panic = true, message = Some(\"boom\")",
+        "group failed",
+        "tour complete",
+    ] {
+        assert!(stdout.contains(expected), "missing {expected:?} in:\n{stdout}");
+    }
+}
