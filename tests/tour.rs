@@ -5,25 +5,42 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// `cargo test` builds the examples next to the test binaries.
+/// Builds the tour exactly as the README runs it (release), through the
+/// cargo that runs this test, and returns the binary's path.
 fn tour_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target/<profile>/deps");
-    profile_dir.join("examples").join(format!("tour{}", std::env::consts::EXE_SUFFIX))
+    let cargo = env!("CARGO");
+    let status = Command::new(cargo)
+        .args(["build", "--release", "--quiet", "--example", "tour"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "building the tour failed");
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
+    target
+        .join("release")
+        .join("examples")
+        .join(format!("tour{}", std::env::consts::EXE_SUFFIX))
 }
 
 #[test]
 fn the_tour_runs_every_section() {
     let binary = tour_binary();
-    assert!(binary.exists(), "{} not built (cargo test builds examples)", binary.display());
+    assert!(
+        binary.exists(),
+        "{} not built (cargo test builds examples)",
+        binary.display()
+    );
     let start = Instant::now();
     let output = Command::new(&binary).output().expect("tour runs");
     let elapsed = start.elapsed();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "tour failed: {}\n{stdout}", output.status);
+    assert!(
+        output.status.success(),
+        "tour failed: {}\n{stdout}",
+        output.status
+    );
     assert!(elapsed < Duration::from_secs(10), "tour took {elapsed:?}");
     for expected in [
         "== create_task + await",
@@ -42,6 +59,9 @@ fn the_tour_runs_every_section() {
         "group failed",
         "tour complete",
     ] {
-        assert!(stdout.contains(expected), "missing {expected:?} in:\n{stdout}");
+        assert!(
+            stdout.contains(expected),
+            "missing {expected:?} in:\n{stdout}"
+        );
     }
 }
