@@ -48,7 +48,10 @@ fn main() {
         let task2 = runtime::spawn(say_after(Duration::from_millis(200), "world"));
         task1.await.expect("task1");
         task2.await.expect("task2");
-        println!("finished in {:?} (not 300 ms: they ran concurrently)", t0.elapsed());
+        println!(
+            "finished in {:?} (not 300 ms: they ran concurrently)",
+            t0.elapsed()
+        );
 
         heading("gather");
         let results = gather([
@@ -89,7 +92,11 @@ fn main() {
         let (done, pending) = wait(tasks, ReturnWhen::FirstCompleted, None)
             .await
             .expect("non-empty");
-        println!("{} done, {} pending (pending tasks are not cancelled)", done.len(), pending.len());
+        println!(
+            "{} done, {} pending (pending tasks are not cancelled)",
+            done.len(),
+            pending.len()
+        );
         for t in done {
             println!("done: {}", t.await.expect("ran"));
         }
@@ -113,7 +120,10 @@ fn main() {
             sleep(Duration::from_millis(200)),
         );
         println!("{}", blocking.expect("ran"));
-        println!("both finished at {:?} (not 400 ms: they overlapped)", t0.elapsed());
+        println!(
+            "both finished at {:?} (not 400 ms: they overlapped)",
+            t0.elapsed()
+        );
 
         heading("run_coroutine_threadsafe: spawn from a plain thread");
         let handle = runtime::Handle::current();
@@ -155,7 +165,11 @@ fn main() {
         let boom = runtime::spawn(async { panic!("boom") });
         let err = boom.await.expect_err("it panicked");
         std::panic::set_hook(quiet);
-        println!("is_panic = {}, message = {:?}", err.is_panic(), err.panic_message());
+        println!(
+            "is_panic = {}, message = {:?}",
+            err.is_panic(),
+            err.panic_message()
+        );
 
         heading("TaskGroup: the first failure cancels the rest");
         let mut group: TaskGroup<u32, String> = TaskGroup::new();
