@@ -60,7 +60,11 @@ impl Registry {
     }
 
     fn shard(&self, task: RawTask) -> &Mutex<Shard> {
-        &self.shards[task.id().as_u64() as usize & self.mask]
+        // By id block: the tasks a worker spawns in a row share a shard, and
+        // (with the LIFO slot) usually complete on the same worker, so the
+        // shard's lock stays in that core's cache.
+        let block = task.id().as_u64() / super::id::ID_BLOCK;
+        &self.shards[block as usize & self.mask]
     }
 
     /// Adds a task (taking over one of its references), unless the registry
