@@ -27,7 +27,13 @@ use crate::runtime::Handle;
 /// The returned future panics if polled outside a runtime.
 pub fn sleep(duration: Duration) -> Sleep {
     let now = super::now();
-    sleep_until(now.checked_add(duration).unwrap_or_else(far_future))
+    let mut sleep = sleep_until(now.checked_add(duration).unwrap_or_else(far_future));
+    // The deadline is in the future as of `now`: the first poll need not
+    // read the clock again (one clock read per sleep, not two). If the
+    // first poll comes late, the wheel fires the timer on its next pass.
+    sleep.done = duration.is_zero();
+    sleep.known_future = !sleep.done;
+    sleep
 }
 
 /// Waits until `deadline` (a past deadline completes on the first poll).
@@ -37,6 +43,7 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
         deadline,
         registration: None,
         done: false,
+        known_future: false,
     }
 }
 
@@ -57,6 +64,9 @@ pub struct Sleep {
     registration: Option<(Handle, usize)>,
     /// Completed without registering (deadline already passed).
     done: bool,
+    /// The deadline was in the future when the sleep was made (`sleep(d)`
+    /// with `d > 0`), so the first poll registers without a clock read.
+    known_future: bool,
 }
 
 impl Sleep {
@@ -78,6 +88,7 @@ impl Sleep {
         let waker = this.unregister();
         this.deadline = deadline;
         this.done = false;
+        this.known_future = false;
         this.entry = TimerEntry::new(deadline);
         if let Some(waker) = waker {
             // Keep the waiting task's wake-up: register at once.
@@ -129,7 +140,7 @@ impl Future for Sleep {
             Err(e) => panic!("time::sleep polled outside a runtime: {e}"),
         };
         let time = handle.time();
-        if this.deadline <= time.clock.now() {
+        if !this.known_future && this.deadline <= time.clock.now() {
             this.done = true;
             return Poll::Ready(());
         }
