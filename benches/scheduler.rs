@@ -5,18 +5,22 @@
 //! exact same code and the same completion primitive ([`Latch`]); only the scheduler differs.
 //! All three get the same number of worker threads (`num_cpus::get()`).
 
+mod common;
+
 use std::fmt::Debug;
 use std::future::Future;
 use std::hint::black_box;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Barrier, Condvar, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Barrier};
 use std::task::{Context, Poll};
-use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::thread;
 
-use criterion::measurement::WallTime;
-use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main};
+use common::{
+    Group, Latch, RuntimeRt, RuntimeSpawner, SmolRt, SmolSpawner, Timers, TokioRt, TokioSpawner,
+    scenario, workers,
+};
+use criterion::{Criterion, criterion_group, criterion_main};
 use futures::channel::oneshot;
 
 const NUM_SPAWN: usize = 10_000;
@@ -25,46 +29,6 @@ const YIELD_TASKS: usize = 200;
 const NUM_YIELD: usize = 1_000;
 const CHAIN_DEPTH: usize = 1_000;
 const NUM_BLOCKING: usize = 1_000;
-
-// ---------------------------------------------------------------------------------------------
-// Shared completion primitive
-// ---------------------------------------------------------------------------------------------
-
-/// A re-armable countdown latch: `arm(n)`, then `n` calls to `hit()` release `wait()`.
-struct Latch {
-    remaining: AtomicUsize,
-    done: Mutex<bool>,
-    cv: Condvar,
-}
-
-impl Latch {
-    fn new() -> Arc<Self> {
-        Arc::new(Latch {
-            remaining: AtomicUsize::new(0),
-            done: Mutex::new(false),
-            cv: Condvar::new(),
-        })
-    }
-
-    fn arm(&self, n: usize) {
-        *self.done.lock().unwrap() = false;
-        self.remaining.store(n, Ordering::Release);
-    }
-
-    fn hit(&self) {
-        if self.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
-            *self.done.lock().unwrap() = true;
-            self.cv.notify_one();
-        }
-    }
-
-    fn wait(&self) {
-        let mut done = self.done.lock().unwrap();
-        while !*done {
-            done = self.cv.wait(done).unwrap();
-        }
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // The abstraction the scenarios are written against
@@ -128,25 +92,15 @@ where
 
 // ---- runtime ---------------------------------------------------------------------------------
 
-struct RuntimeRt(runtime::Runtime);
-
-#[derive(Clone)]
-struct RuntimeSpawner(runtime::Handle);
-
 impl Rt for RuntimeRt {
     type S = RuntimeSpawner;
 
     fn new(workers: usize) -> Self {
-        RuntimeRt(
-            runtime::Runtime::builder()
-                .worker_threads(workers)
-                .build()
-                .expect("build runtime"),
-        )
+        RuntimeRt::start(workers)
     }
 
     fn spawner(&self) -> RuntimeSpawner {
-        RuntimeSpawner(self.0.handle().clone())
+        self.handle()
     }
 
     fn block_on<F: Future>(&self, fut: F) -> F::Output {
@@ -192,25 +146,15 @@ impl Spawner for RuntimeSpawner {
 
 // ---- tokio -----------------------------------------------------------------------------------
 
-struct TokioRt(tokio::runtime::Runtime);
-
-#[derive(Clone)]
-struct TokioSpawner(tokio::runtime::Handle);
-
 impl Rt for TokioRt {
     type S = TokioSpawner;
 
     fn new(workers: usize) -> Self {
-        TokioRt(
-            tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(workers)
-                .build()
-                .expect("build tokio runtime"),
-        )
+        TokioRt::start(workers, Timers::Off)
     }
 
     fn spawner(&self) -> TokioSpawner {
-        TokioSpawner(self.0.handle().clone())
+        self.handle()
     }
 
     fn block_on<F: Future>(&self, fut: F) -> F::Output {
@@ -256,57 +200,20 @@ impl Spawner for TokioSpawner {
 
 // ---- smol (async-executor driven by N threads) -----------------------------------------------
 
-/// An `async_executor::Executor` run by `workers` threads; stops and joins them on drop.
-struct SmolRt {
-    ex: Arc<async_executor::Executor<'static>>,
-    stop: Option<smol::channel::Sender<()>>,
-    threads: Vec<JoinHandle<()>>,
-}
-
-#[derive(Clone)]
-struct SmolSpawner(Arc<async_executor::Executor<'static>>);
-
+// Its workers run futures-lite's `block_on` (no reactor: nothing here needs timers).
 impl Rt for SmolRt {
     type S = SmolSpawner;
 
     fn new(workers: usize) -> Self {
-        let ex = Arc::new(async_executor::Executor::new());
-        let (stop, stopped) = smol::channel::bounded::<()>(1);
-        let threads = (0..workers)
-            .map(|i| {
-                let ex = ex.clone();
-                let stopped = stopped.clone();
-                thread::Builder::new()
-                    .name(format!("smol-worker-{i}"))
-                    .spawn(move || {
-                        // Returns once the sender is dropped (recv fails).
-                        let _ = smol::future::block_on(ex.run(stopped.recv()));
-                    })
-                    .expect("spawn smol worker")
-            })
-            .collect();
-        SmolRt {
-            ex,
-            stop: Some(stop),
-            threads,
-        }
+        SmolRt::start(workers, Timers::Off)
     }
 
     fn spawner(&self) -> SmolSpawner {
-        SmolSpawner(self.ex.clone())
+        self.handle()
     }
 
     fn block_on<F: Future>(&self, fut: F) -> F::Output {
         smol::future::block_on(fut)
-    }
-}
-
-impl Drop for SmolRt {
-    fn drop(&mut self) {
-        drop(self.stop.take());
-        for t in self.threads.drain(..) {
-            let _ = t.join();
-        }
     }
 }
 
@@ -349,8 +256,6 @@ impl Spawner for SmolSpawner {
 // ---------------------------------------------------------------------------------------------
 // Scenarios (generic: identical code for all three runtimes)
 // ---------------------------------------------------------------------------------------------
-
-type Group<'a> = BenchmarkGroup<'a, WallTime>;
 
 /// From inside a task, spawn `NUM_SPAWN` trivial tasks; wait until all have run.
 fn spawn_many_local<R: Rt>(g: &mut Group<'_>, id: &str, rt: &R) {
@@ -566,50 +471,18 @@ fn spawn_blocking<R: Rt>(g: &mut Group<'_>, id: &str, rt: &R) {
 // Groups
 // ---------------------------------------------------------------------------------------------
 
-fn workers() -> usize {
-    num_cpus::get()
-}
-
-/// One criterion group per scenario with the functions `runtime`, `tokio`, `smol`. Each runtime
-/// is built once for the group and dropped before the next one is built.
-macro_rules! scenario {
-    ($c:expr, $name:expr, $f:ident $(, $arg:expr)*) => {{
-        let mut g = $c.benchmark_group($name);
-        g.sample_size(20)
-            .measurement_time(Duration::from_secs(3))
-            .warm_up_time(Duration::from_secs(1));
-        {
-            let rt = RuntimeRt::new(workers());
-            $f(&mut g, "runtime", &rt $(, $arg)*);
-        }
-        {
-            let rt = TokioRt::new(workers());
-            $f(&mut g, "tokio", &rt $(, $arg)*);
-        }
-        {
-            let rt = SmolRt::new(workers());
-            $f(&mut g, "smol", &rt $(, $arg)*);
-        }
-        g.finish();
-    }};
-}
-
 fn scheduler(c: &mut Criterion) {
-    scenario!(c, "spawn_many_local", spawn_many_local);
-    scenario!(c, "spawn_many_remote_idle", spawn_many_remote_idle);
-    scenario!(
-        c,
-        "spawn_many_remote_busy",
-        spawn_many_remote_busy,
-        workers()
-    );
-    scenario!(c, "ping_pong", ping_pong);
-    scenario!(c, "yield_many", yield_many);
-    scenario!(c, "chained_spawn", chained_spawn);
+    let w = workers();
+    scenario!(c, "spawn_many_local", w, spawn_many_local);
+    scenario!(c, "spawn_many_remote_idle", w, spawn_many_remote_idle);
+    scenario!(c, "spawn_many_remote_busy", w, spawn_many_remote_busy, w);
+    scenario!(c, "ping_pong", w, ping_pong);
+    scenario!(c, "yield_many", w, yield_many);
+    scenario!(c, "chained_spawn", w, chained_spawn);
     for n in [1, 2, 4, 8] {
-        scenario!(c, format!("remote_spawn_{n}"), remote_spawn, n);
+        scenario!(c, format!("remote_spawn_{n}"), w, remote_spawn, n);
     }
-    scenario!(c, "spawn_blocking", spawn_blocking);
+    scenario!(c, "spawn_blocking", w, spawn_blocking);
 }
 
 criterion_group!(benches, scheduler);

@@ -15,16 +15,18 @@
 //! (`futures::future::join_all` on that runtime) and `tokio_joinset` (10,000 tasks spawned into
 //! a tokio `JoinSet`, then joined).
 
+mod common;
+
 use std::fmt::Debug;
 use std::future::Future;
 use std::hint::black_box;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
-use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use criterion::measurement::WallTime;
-use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main};
+use common::{
+    Group, Latch, RuntimeRt, RuntimeSpawner, SmolRt, SmolSpawner, Timers, TokioRt, TokioSpawner,
+    group, scenario, workers,
+};
+use criterion::{Criterion, criterion_group, criterion_main};
 
 const NUM_SLEEPS: usize = 10_000;
 const SLEEP: Duration = Duration::from_millis(1);
@@ -34,46 +36,6 @@ const CHURN_LIMIT: Duration = Duration::from_millis(10);
 /// The limit of the timeouts that are armed and then cancelled: never reached.
 const WAIT_FOR_LIMIT: Duration = Duration::from_secs(10);
 const NUM_GATHER: usize = 10_000;
-
-// ---------------------------------------------------------------------------------------------
-// Shared completion primitive
-// ---------------------------------------------------------------------------------------------
-
-/// A re-armable countdown latch: `arm(n)`, then `n` calls to `hit()` release `wait()`.
-struct Latch {
-    remaining: AtomicUsize,
-    done: Mutex<bool>,
-    cv: Condvar,
-}
-
-impl Latch {
-    fn new() -> Arc<Self> {
-        Arc::new(Latch {
-            remaining: AtomicUsize::new(0),
-            done: Mutex::new(false),
-            cv: Condvar::new(),
-        })
-    }
-
-    fn arm(&self, n: usize) {
-        *self.done.lock().unwrap() = false;
-        self.remaining.store(n, Ordering::Release);
-    }
-
-    fn hit(&self) {
-        if self.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
-            *self.done.lock().unwrap() = true;
-            self.cv.notify_one();
-        }
-    }
-
-    fn wait(&self) {
-        let mut done = self.done.lock().unwrap();
-        while !*done {
-            done = self.cv.wait(done).unwrap();
-        }
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // The abstraction the scenarios are written against
@@ -116,25 +78,15 @@ trait Rt {
 
 // ---- runtime ---------------------------------------------------------------------------------
 
-struct RuntimeRt(runtime::Runtime);
-
-#[derive(Clone)]
-struct RuntimeSpawner(runtime::Handle);
-
 impl Rt for RuntimeRt {
     type S = RuntimeSpawner;
 
     fn new(workers: usize) -> Self {
-        RuntimeRt(
-            runtime::Runtime::builder()
-                .worker_threads(workers)
-                .build()
-                .expect("build runtime"),
-        )
+        RuntimeRt::start(workers)
     }
 
     fn spawner(&self) -> RuntimeSpawner {
-        RuntimeSpawner(self.0.handle().clone())
+        self.handle()
     }
 
     fn run<F>(&self, fut: F) -> F::Output
@@ -175,26 +127,15 @@ impl Spawner for RuntimeSpawner {
 
 // ---- tokio -----------------------------------------------------------------------------------
 
-struct TokioRt(tokio::runtime::Runtime);
-
-#[derive(Clone)]
-struct TokioSpawner(tokio::runtime::Handle);
-
 impl Rt for TokioRt {
     type S = TokioSpawner;
 
     fn new(workers: usize) -> Self {
-        TokioRt(
-            tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(workers)
-                .enable_time()
-                .build()
-                .expect("build tokio runtime"),
-        )
+        TokioRt::start(workers, Timers::On)
     }
 
     fn spawner(&self) -> TokioSpawner {
-        TokioSpawner(self.0.handle().clone())
+        self.handle()
     }
 
     fn run<F>(&self, fut: F) -> F::Output
@@ -237,45 +178,16 @@ impl Spawner for TokioSpawner {
 
 // ---- smol (async-executor driven by N threads, async-io timers) ------------------------------
 
-/// An `async_executor::Executor` run by `workers` threads; stops and joins them on drop.
-struct SmolRt {
-    ex: Arc<async_executor::Executor<'static>>,
-    stop: Option<smol::channel::Sender<()>>,
-    threads: Vec<JoinHandle<()>>,
-}
-
-#[derive(Clone)]
-struct SmolSpawner(Arc<async_executor::Executor<'static>>);
-
+// Its workers run async-io's `block_on`, which also drives the reactor (timers).
 impl Rt for SmolRt {
     type S = SmolSpawner;
 
     fn new(workers: usize) -> Self {
-        let ex = Arc::new(async_executor::Executor::new());
-        let (stop, stopped) = smol::channel::bounded::<()>(1);
-        let threads = (0..workers)
-            .map(|i| {
-                let ex = ex.clone();
-                let stopped = stopped.clone();
-                thread::Builder::new()
-                    .name(format!("smol-worker-{i}"))
-                    .spawn(move || {
-                        // async-io's block_on: also drives the reactor (timers). Returns once the
-                        // sender is dropped (recv fails).
-                        let _ = smol::block_on(ex.run(stopped.recv()));
-                    })
-                    .expect("spawn smol worker")
-            })
-            .collect();
-        SmolRt {
-            ex,
-            stop: Some(stop),
-            threads,
-        }
+        SmolRt::start(workers, Timers::On)
     }
 
     fn spawner(&self) -> SmolSpawner {
-        SmolSpawner(self.ex.clone())
+        self.handle()
     }
 
     fn run<F>(&self, fut: F) -> F::Output
@@ -284,15 +196,6 @@ impl Rt for SmolRt {
         F::Output: Send + 'static,
     {
         smol::block_on(self.ex.spawn(fut))
-    }
-}
-
-impl Drop for SmolRt {
-    fn drop(&mut self) {
-        drop(self.stop.take());
-        for t in self.threads.drain(..) {
-            let _ = t.join();
-        }
     }
 }
 
@@ -341,8 +244,6 @@ impl Spawner for SmolSpawner {
 // ---------------------------------------------------------------------------------------------
 // Scenarios (generic: identical code for all three runtimes)
 // ---------------------------------------------------------------------------------------------
-
-type Group<'a> = BenchmarkGroup<'a, WallTime>;
 
 /// From inside a task, spawn `NUM_SLEEPS` tasks that each sleep `SLEEP`, then count down the
 /// latch; wait until all have woken.
@@ -470,39 +371,6 @@ fn gather_tokio_joinset(g: &mut Group<'_>, id: &str, rt: &TokioRt) {
 // ---------------------------------------------------------------------------------------------
 // Groups
 // ---------------------------------------------------------------------------------------------
-
-fn workers() -> usize {
-    num_cpus::get()
-}
-
-fn group<'a>(c: &'a mut Criterion, name: &str) -> Group<'a> {
-    let mut g = c.benchmark_group(name);
-    g.sample_size(20)
-        .measurement_time(Duration::from_secs(3))
-        .warm_up_time(Duration::from_secs(1));
-    g
-}
-
-/// One criterion group per scenario with the functions `runtime`, `tokio`, `smol`. Each runtime
-/// (with `$workers` workers) is built once for the group and dropped before the next is built.
-macro_rules! scenario {
-    ($c:expr, $name:expr, $workers:expr, $f:ident $(, $arg:expr)*) => {{
-        let mut g = group($c, $name);
-        {
-            let rt = RuntimeRt::new($workers);
-            $f(&mut g, "runtime", &rt $(, $arg)*);
-        }
-        {
-            let rt = TokioRt::new($workers);
-            $f(&mut g, "tokio", &rt $(, $arg)*);
-        }
-        {
-            let rt = SmolRt::new($workers);
-            $f(&mut g, "smol", &rt $(, $arg)*);
-        }
-        g.finish();
-    }};
-}
 
 fn time(c: &mut Criterion) {
     let n = workers();

@@ -10,18 +10,11 @@ use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{HANG, within};
+use common::{HANG, multi, within};
 use runtime::Runtime;
 use runtime::task::Task;
 
 const JOB: Duration = Duration::from_millis(200);
-
-fn multi(workers: usize) -> Runtime {
-    Runtime::builder()
-        .worker_threads(workers)
-        .build()
-        .expect("build multi-thread runtime")
-}
 
 #[test]
 fn sixty_four_sleeping_jobs_overlap() {

@@ -17,19 +17,11 @@ use std::sync::{Arc, mpsc};
 use std::task::Poll;
 use std::time::Duration;
 
-use common::{HANG, SetOnDrop, SignalOnDrop, within};
+use common::{HANG, SetOnDrop, SignalOnDrop, multi, within};
 use futures::channel::oneshot;
-use runtime::Runtime;
 use runtime::task::{self, Task, TaskError, TaskId, TaskRef};
 
 const WAIT: Duration = Duration::from_secs(5);
-
-fn multi(workers: usize) -> Runtime {
-    Runtime::builder()
-        .worker_threads(workers)
-        .build()
-        .expect("build multi-thread runtime")
-}
 
 #[test]
 fn cancel_drops_a_pending_future_that_is_never_woken() {

@@ -15,32 +15,21 @@ use std::sync::{Arc, Barrier, Mutex, mpsc};
 use std::task::Poll;
 use std::time::Duration;
 
-use common::{CountOnDrop, HANG, SetOnDrop, SignalOnDrop, panic_message, within};
+use common::{
+    CountOnDrop, HANG, SetOnDrop, SignalOnDrop, current_thread, multi, panic_message, paused,
+    within,
+};
 use futures::channel::oneshot;
 use runtime::combinators::GroupError;
 use runtime::task::TaskError;
 use runtime::{
-    Either, Runtime, TaskGroup, as_completed, as_completed_timeout, gather, select, shield,
-    shield_task, spawn, try_gather, try_gather_tasks, yield_now,
+    Either, TaskGroup, as_completed, as_completed_timeout, gather, select, shield, shield_task,
+    spawn, try_gather, try_gather_tasks, yield_now,
 };
 
 const WAIT: Duration = Duration::from_secs(5);
 
 type BoxFut<T> = Pin<Box<dyn Future<Output = T> + Send>>;
-
-fn multi(workers: usize) -> Runtime {
-    Runtime::builder()
-        .worker_threads(workers)
-        .build()
-        .expect("build multi-thread runtime")
-}
-
-fn current() -> Runtime {
-    Runtime::builder()
-        .current_thread()
-        .build()
-        .expect("build current-thread runtime")
-}
 
 /// Yields `n` times.
 async fn yields(n: usize) {
@@ -693,7 +682,7 @@ fn combinator_futures_are_send() {
 #[test]
 fn task_group_on_the_current_thread_flavour() {
     within(HANG, || {
-        current().block_on(async {
+        current_thread().block_on(async {
             let mut group: TaskGroup<u32, &'static str> = TaskGroup::new();
             for i in 0..5 {
                 group.spawn(async move {
@@ -884,11 +873,7 @@ fn as_completed_over_tasks() {
 #[test]
 fn as_completed_timeout_reports_elapsed_for_the_rest() {
     within(HANG, || {
-        let rt = Runtime::builder()
-            .current_thread()
-            .start_paused(true)
-            .build()
-            .unwrap();
+        let rt = paused();
         rt.block_on(async {
             let dropped = Arc::new(AtomicUsize::new(0));
             let children: Vec<BoxFut<u32>> = vec![

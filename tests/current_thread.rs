@@ -12,17 +12,10 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use common::{HANG, within};
+use common::{HANG, current_thread, multi, within};
 use futures::channel::oneshot;
 use runtime::task;
-use runtime::{Runtime, yield_now};
-
-fn current_thread() -> Runtime {
-    Runtime::builder()
-        .current_thread()
-        .build()
-        .expect("build current-thread runtime")
-}
+use runtime::yield_now;
 
 #[test]
 fn run_local_returns_the_value() {
@@ -150,10 +143,7 @@ fn spawn_local_outside_a_current_thread_runtime_panics() {
         });
         assert!(outside.is_err(), "spawn_local on a plain thread must panic");
 
-        let rt = Runtime::builder()
-            .worker_threads(1)
-            .build()
-            .expect("multi-thread runtime");
+        let rt = multi(1);
         let err = rt
             .spawn(async {
                 runtime::spawn_local(async {}).detach();

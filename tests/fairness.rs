@@ -18,9 +18,9 @@ use std::sync::{Arc, Mutex, MutexGuard, mpsc};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use common::{HANG, wait_until, within};
+use common::{HANG, SetOnDrop, current_thread, multi, wait_until, within};
 use runtime::task::Task;
-use runtime::{Runtime, yield_now};
+use runtime::yield_now;
 
 /// Bound for "the starved-looking task still ran": generous, it normally takes microseconds.
 const PROMPT: Duration = Duration::from_secs(2);
@@ -31,23 +31,8 @@ fn serial() -> MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn multi(workers: usize) -> Runtime {
-    Runtime::builder()
-        .worker_threads(workers)
-        .build()
-        .expect("build multi-thread runtime")
-}
-
-/// Sets the stop flag when dropped, so a failing test does not leave tasks spinning.
-struct StopOnDrop(Arc<AtomicBool>);
-
-impl Drop for StopOnDrop {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-}
-
-/// Always ready again: wakes itself and returns `Pending` until `stop` is set.
+/// Always ready again: wakes itself and returns `Pending` until `stop` is set. The tests hold a
+/// `SetOnDrop` on the flag, so a failing test does not leave tasks spinning.
 struct Spinner {
     stop: Arc<AtomicBool>,
     polls: Arc<AtomicUsize>,
@@ -82,7 +67,7 @@ fn self_waking_task_cannot_starve_an_injected_task() {
     within(HANG, || {
         let rt = multi(1);
         let stop = Arc::new(AtomicBool::new(false));
-        let _stop = StopOnDrop(Arc::clone(&stop));
+        let _stop = SetOnDrop(Arc::clone(&stop));
         let (spin, polls) = spinner(&stop);
         let mut spin = rt.spawn(spin);
         wait_until(PROMPT, "the spinner to occupy the worker", || {
@@ -106,7 +91,7 @@ fn self_waking_task_cannot_starve_a_locally_spawned_task() {
     within(HANG, || {
         let rt = multi(1);
         let stop = Arc::new(AtomicBool::new(false));
-        let _stop = StopOnDrop(Arc::clone(&stop));
+        let _stop = SetOnDrop(Arc::clone(&stop));
         let stop2 = Arc::clone(&stop);
         let mut outer = rt.spawn(async move {
             let (spin, polls) = spinner(&stop2);
@@ -238,7 +223,7 @@ fn injected_tasks_run_while_every_worker_is_busy() {
     within(HANG, || {
         let rt = multi(2);
         let stop = Arc::new(AtomicBool::new(false));
-        let _stop = StopOnDrop(Arc::clone(&stop));
+        let _stop = SetOnDrop(Arc::clone(&stop));
         let mut spinners = Vec::new();
         let mut counters = Vec::new();
         for _ in 0..4 {
@@ -274,13 +259,6 @@ fn injected_tasks_run_while_every_worker_is_busy() {
             assert!(s.join_timeout(PROMPT).is_ok(), "spinner stops");
         }
     });
-}
-
-fn current_thread() -> Runtime {
-    Runtime::builder()
-        .current_thread()
-        .build()
-        .expect("build current-thread runtime")
 }
 
 #[test]
@@ -357,7 +335,7 @@ fn current_thread_self_waking_task_cannot_starve_others() {
     within(HANG, || {
         let rt = current_thread();
         let stop = Arc::new(AtomicBool::new(false));
-        let _stop = StopOnDrop(Arc::clone(&stop));
+        let _stop = SetOnDrop(Arc::clone(&stop));
         let stop2 = Arc::clone(&stop);
         let v = rt
             .run_local(async move {

@@ -12,8 +12,7 @@ use std::process::Command;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::within;
-use runtime::Runtime;
+use common::{multi, within};
 
 /// utime + stime of the whole process (all threads, live or exited), in clock ticks.
 fn process_cpu_ticks() -> u64 {
@@ -41,10 +40,7 @@ fn clock_ticks_per_second() -> u64 {
 fn idle_runtime_uses_no_cpu() {
     let hz = clock_ticks_per_second();
     within(Duration::from_secs(20), move || {
-        let rt = Runtime::builder()
-            .worker_threads(2)
-            .build()
-            .expect("build runtime");
+        let rt = multi(2);
         let mut t = rt.spawn(async { runtime::spawn(async { 1 }).await.expect("inner") });
         assert_eq!(t.join_timeout(Duration::from_secs(5)).expect("task ran"), 1);
         let mut b = rt.spawn_blocking(|| 2);

@@ -10,16 +10,8 @@ use std::future::pending;
 use std::panic::{self, AssertUnwindSafe};
 use std::time::Duration;
 
-use common::{HANG, panic_message, within};
-use runtime::Runtime;
+use common::{HANG, multi, panic_message, within};
 use runtime::task::BlockingJoinError;
-
-fn multi(workers: usize) -> Runtime {
-    Runtime::builder()
-        .worker_threads(workers)
-        .build()
-        .expect("build multi-thread runtime")
-}
 
 #[test]
 fn panicking_task_reports_its_payload() {

@@ -9,8 +9,7 @@ use std::panic::{self, PanicHookInfo};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::within;
-use runtime::Runtime;
+use common::{multi, within};
 use runtime::task::Task;
 
 const MARK: &str = "panic_many: expected panic";
@@ -41,10 +40,7 @@ fn runtime_survives_ten_thousand_panicking_tasks() {
 }
 
 fn body() {
-    let rt = Runtime::builder()
-        .worker_threads(2)
-        .build()
-        .expect("build runtime");
+    let rt = multi(2);
 
     let tasks: Vec<Task<()>> = (0..9_000)
         .map(|_| rt.spawn(async { panic::panic_any(MARK) }))

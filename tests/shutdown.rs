@@ -15,16 +15,9 @@ use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{CountOnDrop, HANG, SetOnDrop, within};
+use common::{CountOnDrop, HANG, SetOnDrop, current_thread, multi, within};
 use runtime::task::Task;
 use runtime::{Handle, Runtime};
-
-fn multi(workers: usize) -> Runtime {
-    Runtime::builder()
-        .worker_threads(workers)
-        .build()
-        .expect("build multi-thread runtime")
-}
 
 fn parked(counter: &Arc<AtomicUsize>) -> impl std::future::Future<Output = ()> + Send + 'static {
     let guard = CountOnDrop(Arc::clone(counter));
@@ -164,10 +157,7 @@ fn spawn_on_a_dead_runtime_reports_cancellation() {
             .expect("main task")
             .expect_err("a dead runtime runs nothing");
         assert!(err.is_cancelled(), "expected cancellation, got {err:?}");
-        let fresh = Runtime::builder()
-            .current_thread()
-            .build()
-            .expect("runtime");
+        let fresh = current_thread();
         let err = fresh
             .block_on(handle.spawn(async { 3 }))
             .expect_err("a dead runtime runs nothing");

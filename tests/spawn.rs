@@ -14,17 +14,10 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{HANG, panic_message, within};
+use common::{HANG, current_thread, multi, panic_message, within};
 use futures::channel::oneshot;
 use runtime::task::{self, BlockingJoinError, Task, TaskId};
 use runtime::{Handle, Runtime};
-
-fn multi(workers: usize) -> Runtime {
-    Runtime::builder()
-        .worker_threads(workers)
-        .build()
-        .expect("build multi-thread runtime")
-}
 
 fn listed(id: TaskId) -> bool {
     task::all_tasks().iter().any(|t| t.id() == id)
@@ -294,12 +287,7 @@ fn block_on_inside_a_task_panics_clearly() {
     within(HANG, || {
         let outer = multi(2);
         // Shared so that the unwinding task only drops a reference, never the runtime itself.
-        let inner = Arc::new(
-            Runtime::builder()
-                .current_thread()
-                .build()
-                .expect("build current-thread runtime"),
-        );
+        let inner = Arc::new(current_thread());
         let inner2 = Arc::clone(&inner);
         let t = outer.spawn(async move { inner2.block_on(async { 1 }) });
         let err = t

@@ -2,29 +2,15 @@
 //! deadlines, an outside cancel during a timeout, and graceful cancellation
 //! (`task::Builder::graceful` + `task::cancel_requested`).
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use runtime::Runtime;
+use common::{SetOnDrop, multi, paused};
 use runtime::task;
 use runtime::time::{self, sleep, timeout};
-
-fn paused() -> Runtime {
-    Runtime::builder()
-        .current_thread()
-        .start_paused(true)
-        .build()
-        .expect("runtime")
-}
-
-struct SetOnDrop(Arc<AtomicBool>);
-
-impl Drop for SetOnDrop {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-}
 
 #[test]
 fn task_timeout_cancels_and_waits_for_the_task() {
@@ -92,10 +78,7 @@ fn task_timeout_waits_for_graceful_cleanup() {
 
 #[test]
 fn graceful_task_is_not_dropped_by_cancel_and_returns_its_value() {
-    let rt = Runtime::builder()
-        .worker_threads(2)
-        .build()
-        .expect("runtime");
+    let rt = multi(2);
     rt.block_on(async {
         let (started_tx, started_rx) = futures::channel::oneshot::channel();
         let worker = task::Builder::new().graceful().spawn(async move {
@@ -120,10 +103,7 @@ fn graceful_task_is_not_dropped_by_cancel_and_returns_its_value() {
 fn graceful_task_is_still_dropped_at_shutdown() {
     let dropped = Arc::new(AtomicBool::new(false));
     {
-        let rt = Runtime::builder()
-            .worker_threads(1)
-            .build()
-            .expect("runtime");
+        let rt = multi(1);
         let guard = SetOnDrop(dropped.clone());
         let _t = rt.handle().clone();
         task::Builder::new()

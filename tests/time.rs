@@ -3,39 +3,18 @@
 //! test clock. Real-clock tests only check lower bounds ("never early") and
 //! generous "did not hang" bounds.
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use runtime::Runtime;
+use common::{SetOnDrop, multi, paused};
 use runtime::time::{self, MissedTickBehavior, sleep, sleep_until, timeout, timeout_at};
-
-fn paused() -> Runtime {
-    Runtime::builder()
-        .current_thread()
-        .start_paused(true)
-        .build()
-        .expect("runtime")
-}
-
-fn multi() -> Runtime {
-    Runtime::builder()
-        .worker_threads(2)
-        .build()
-        .expect("runtime")
-}
-
-struct SetOnDrop(Arc<AtomicBool>);
-
-impl Drop for SetOnDrop {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-}
 
 #[test]
 fn sleep_never_returns_early_on_a_multi_thread_runtime() {
-    let rt = multi();
+    let rt = multi(2);
     rt.block_on(async {
         for ms in [1u64, 5, 20] {
             let start = Instant::now();
@@ -67,7 +46,7 @@ fn sleep_never_returns_early_on_a_multi_thread_runtime() {
 
 #[test]
 fn an_idle_multi_thread_runtime_still_fires_timers() {
-    let rt = multi();
+    let rt = multi(2);
     let start = Instant::now();
     let t = rt.spawn(async {
         sleep(Duration::from_millis(50)).await;
@@ -180,7 +159,7 @@ fn timeout_drops_the_inner_future_at_expiry() {
 
 #[test]
 fn timeout_on_a_multi_thread_runtime_elapses_and_passes_values_through() {
-    let rt = multi();
+    let rt = multi(2);
     rt.block_on(async {
         let slow = timeout(Duration::from_millis(20), sleep(Duration::from_secs(60))).await;
         assert!(slow.is_err());
@@ -276,6 +255,6 @@ fn a_hundred_thousand_sleeps_on_a_paused_clock() {
 #[test]
 #[should_panic(expected = "current-thread")]
 fn pausing_a_multi_thread_runtime_is_refused() {
-    let rt = multi();
+    let rt = multi(2);
     rt.block_on(async { time::pause() });
 }

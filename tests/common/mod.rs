@@ -1,5 +1,5 @@
-//! Helpers shared by the root integration tests: a hang guard that turns a stuck test into a
-//! failure, drop probes for futures, and panic-payload formatting.
+//! Helpers shared by the root integration tests: runtime builders, a hang guard that turns a
+//! stuck test into a failure, drop probes for futures, and panic-payload formatting.
 #![allow(dead_code)]
 
 use std::any::Any;
@@ -8,6 +8,33 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
+
+use runtime::Runtime;
+
+/// A multi-thread runtime with `workers` worker threads.
+pub fn multi(workers: usize) -> Runtime {
+    Runtime::builder()
+        .worker_threads(workers)
+        .build()
+        .expect("build multi-thread runtime")
+}
+
+/// A current-thread runtime.
+pub fn current_thread() -> Runtime {
+    Runtime::builder()
+        .current_thread()
+        .build()
+        .expect("build current-thread runtime")
+}
+
+/// A current-thread runtime whose clock starts paused (time jumps to the next timer when idle).
+pub fn paused() -> Runtime {
+    Runtime::builder()
+        .current_thread()
+        .start_paused(true)
+        .build()
+        .expect("build paused runtime")
+}
 
 /// Upper bound for a test body; reaching it means the runtime hung.
 pub const HANG: Duration = Duration::from_secs(10);
