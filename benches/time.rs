@@ -28,6 +28,8 @@ use common::{
 };
 use criterion::{Criterion, criterion_group, criterion_main};
 
+/// Futures in the one-at-a-time gather chain.
+const NUM_CHAIN: usize = 100_000;
 const NUM_SLEEPS: usize = 10_000;
 const SLEEP: Duration = Duration::from_millis(1);
 const NUM_TIMEOUTS: usize = 100_000;
@@ -368,6 +370,44 @@ fn gather_tokio_joinset(g: &mut Group<'_>, id: &str, rt: &TokioRt) {
     });
 }
 
+/// A chain of futures in which each one wakes the next: exactly one child is
+/// ready per wake-up, so a gather that re-polls every child is quadratic.
+fn chained_inputs(n: usize) -> Vec<impl Future<Output = usize> + Send> {
+    let (txs, rxs): (Vec<_>, Vec<_>) = (0..=n)
+        .map(|_| futures::channel::oneshot::channel::<()>())
+        .unzip();
+    let mut txs: Vec<_> = txs.into_iter().map(Some).collect();
+    txs[0]
+        .take()
+        .expect("first")
+        .send(())
+        .expect("receiver alive");
+    rxs.into_iter()
+        .take(n)
+        .zip(txs.into_iter().skip(1))
+        .enumerate()
+        .map(|(i, (rx, tx))| async move {
+            rx.await.expect("previous link");
+            let _ = tx.expect("next").send(());
+            i
+        })
+        .collect()
+}
+
+fn gather_chain<R: Rt>(g: &mut Group<'_>, id: &str, rt: &R, use_runtime_gather: bool) {
+    g.bench_function(id, |b| {
+        b.iter(|| {
+            let inputs = chained_inputs(NUM_CHAIN);
+            let out = if use_runtime_gather {
+                rt.run(runtime::gather(inputs))
+            } else {
+                rt.run(futures::future::join_all(inputs))
+            };
+            assert_eq!(out.len(), NUM_CHAIN);
+        })
+    });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Groups
 // ---------------------------------------------------------------------------------------------
@@ -392,6 +432,21 @@ fn time(c: &mut Criterion) {
     {
         let rt = SmolRt::new(n);
         gather_join_all(&mut g, "smol", &rt);
+    }
+    g.finish();
+
+    let mut g = group(c, "gather_100k_one_by_one");
+    {
+        let rt = RuntimeRt::new(n);
+        gather_chain(&mut g, "runtime", &rt, true);
+    }
+    {
+        let rt = TokioRt::new(n);
+        gather_chain(&mut g, "tokio", &rt, false);
+    }
+    {
+        let rt = SmolRt::new(n);
+        gather_chain(&mut g, "smol", &rt, false);
     }
     g.finish();
 }

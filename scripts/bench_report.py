@@ -53,6 +53,7 @@ TIME_GROUPS = [
     "timer_churn_all",
     "wait_for_cancelled_100k",
     "gather_10k",
+    "gather_100k_one_by_one",
 ]
 
 # Per-section defaults: --title, --groups, --peers, --command, and notes listed under the header.
@@ -75,6 +76,9 @@ SECTIONS = {
             "`gather_10k`: `runtime::gather` vs `futures::future::join_all` on tokio (`tokio`) "
             "and on smol (`smol`) vs 10,000 tasks spawned into a tokio `JoinSet` "
             "(`tokio_joinset`).",
+            "`gather_100k_one_by_one`: 100,000 futures chained so each wakes the next (one "
+            "ready child per wake-up): `runtime::gather` vs `join_all` on tokio and smol. "
+            "Linear, not quadratic, for all three.",
         ],
     },
 }
