@@ -10,7 +10,7 @@
 //!  bit 4  JOIN_INTEREST  a `Task<T>` handle is alive
 //!  bit 5  JOIN_WAKER     the handle has stored a waker in the join slot and gave
 //!                        the slot to the task side (see below)
-//!  bit 6  GRACEFUL       (fixed at spawn) cancellation is only a request
+//!  bit 6  GRACEFUL       (set at spawn; cleared only by shutdown) cancellation is only a request
 //!  bit 7  LOCAL          (fixed at spawn) a `!Send` future, home thread only
 //!  bit 8+ reference count
 //! ```
@@ -148,7 +148,7 @@ pub(crate) struct State {
 impl State {
     /// A freshly spawned task: queued once, with a handle, and three
     /// references (registry, handle, queue entry).
-    #[cfg(test)]
+    #[cfg(all(test, not(loom)))]
     pub(crate) fn new() -> State {
         State::with_flags(0)
     }
@@ -233,7 +233,10 @@ impl State {
             if s.is_complete() {
                 (None, false)
             } else if s.is_running() {
-                (Some(s.0 | CANCELLED), false)
+                // Shutdown overrides graceful cancellation: the runner must
+                // drop the future after this poll (clearing GRACEFUL makes
+                // `transition_to_idle` answer Cancel).
+                (Some((s.0 | CANCELLED) & !GRACEFUL), false)
             } else {
                 (Some((s.0 & !NOTIFIED) | RUNNING | CANCELLED), true)
             }
@@ -322,7 +325,12 @@ impl State {
     /// if the task has not completed.
     pub(crate) fn unset_join_waker(&self) -> Result<Snapshot, Snapshot> {
         self.update(|s| {
-            debug_assert!(s.has_join_interest() && s.has_join_waker(), "{s:?}");
+            // The completing thread may have cleared JOIN_WAKER after the
+            // handle's snapshot: then COMPLETE is set too.
+            debug_assert!(
+                s.has_join_interest() && (s.has_join_waker() || s.is_complete()),
+                "{s:?}"
+            );
             if s.is_complete() {
                 (None, Err(s))
             } else {
@@ -422,6 +430,14 @@ mod tests {
         assert_eq!(s.transition_to_running(), StartPoll::Cancel);
         s.transition_to_complete();
         assert_eq!(s.transition_to_cancelled(), (false, WakeAction::None));
+    }
+
+    #[test]
+    fn shutdown_of_a_running_graceful_task_drops_it_after_the_poll() {
+        let s = State::with_flags(GRACEFUL);
+        s.transition_to_running();
+        assert!(!s.transition_to_shutdown());
+        assert_eq!(s.transition_to_idle(), AfterPoll::Cancel);
     }
 
     #[test]
