@@ -1,7 +1,90 @@
 //! `runtime-sync`: asyncio's synchronisation primitives for any executor.
 //!
-//! Coming with its issue: `Queue`, `LifoQueue`, `PriorityQueue`, `Mutex`,
-//! `RwLock`, `Event`, `Condition`, `Semaphore`, `BoundedSemaphore`,
-//! `Barrier`, the settable future `Promise<T>`, and `mpsc` / `oneshot` /
-//! `broadcast` / `watch` channels. It depends only on `std::task::Waker`, so
-//! it works on `runtime`, tokio, smol or `futures::executor` alike.
+//! [`Mutex`] (asyncio `Lock` is `Mutex<()>`), [`RwLock`], [`Event`],
+//! [`Condition`], [`Semaphore`], [`BoundedSemaphore`] and [`Barrier`], with
+//! asyncio's semantics. The crate depends only on `std::task::Waker` (and
+//! parking_lot for its internal lock), so the primitives work on `runtime`,
+//! tokio, smol or `futures::executor` alike.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use futures::executor::{block_on, ThreadPool};
+//! use futures::task::SpawnExt;
+//! use runtime_sync::{Mutex, Semaphore};
+//!
+//! // At most two of the five jobs run at once; each records itself.
+//! let pool = ThreadPool::builder().pool_size(2).create().unwrap();
+//! let slots = Arc::new(Semaphore::new(2));
+//! let done = Arc::new(Mutex::new(Vec::new()));
+//! let jobs: Vec<_> = (0..5)
+//!     .map(|job| {
+//!         let (slots, done) = (slots.clone(), done.clone());
+//!         pool.spawn_with_handle(async move {
+//!             let _slot = slots.acquire().await.unwrap();
+//!             done.lock().await.push(job);
+//!         })
+//!         .unwrap()
+//!     })
+//!     .collect();
+//! block_on(futures::future::join_all(jobs));
+//! let mut done = block_on(done.lock()).clone();
+//! done.sort();
+//! assert_eq!(done, [0, 1, 2, 3, 4]);
+//! assert_eq!(slots.available_permits(), 2);
+//! ```
+//!
+//! # Guarantees
+//! - **FIFO, no barging.** Every primitive serves its waiters in arrival
+//!   order. What a release frees (a permit, the lock, a notification) is
+//!   handed to the oldest waiter directly, so a task arriving in between
+//!   cannot take it; a large `acquire_many` is not starved by small ones.
+//! - **Cancel-safe.** Cancelling a wait is dropping its future. Dropped
+//!   while it waits, it leaves the queue; dropped after something was handed
+//!   to it but before it ran, it passes that on to the next waiter (or back
+//!   to the primitive). Each method documents its case.
+//! - **No allocation per wait.** A waiter is a node inside the waiting
+//!   future, linked into the primitive's list.
+//! - **Snapshots.** asyncio code between two awaits is atomic; here other
+//!   threads run meanwhile, so `locked()`, `available_permits()`,
+//!   `is_set()` and `n_waiting()` report a moment that may have passed.
+//!
+//! # Implementation
+//! Each primitive keeps its counters and a FIFO waiter list behind one short
+//! internal lock (never held across an `.await`); the list and the
+//! hand-off/cancel protocol live once, in `waiters.rs`, and every
+//! primitive's futures run that protocol. Wakers are collected under the
+//! lock and woken after it is released. The protocol is model-checked with
+//! loom (`--cfg loom`): no lost wake-up, no double delivery, FIFO hand-off,
+//! and cancellation racing a hand-off.
+//!
+//! Still to come with issue #4: `Queue`, `LifoQueue`, `PriorityQueue`, the
+//! settable future `Promise<T>`, and `mpsc` / `oneshot` / `broadcast` /
+//! `watch` channels.
+
+#![warn(missing_docs)]
+
+mod barrier;
+mod bounded_semaphore;
+mod condition;
+mod error;
+mod event;
+mod mutex;
+mod primitives;
+mod rwlock;
+mod semaphore;
+mod waiters;
+
+#[cfg(all(test, not(loom)))]
+mod test_support;
+
+#[cfg(all(test, loom))]
+mod loom_tests;
+
+pub use barrier::{Barrier, BarrierWaitResult};
+pub use bounded_semaphore::BoundedSemaphore;
+pub use condition::Condition;
+pub use error::{AcquireError, BrokenBarrierError, TooManyReleases, TryAcquireError, TryLockError};
+pub use event::Event;
+pub use mutex::{Mutex, MutexGuard, OwnedMutexGuard};
+pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+pub use semaphore::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};

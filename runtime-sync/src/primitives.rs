@@ -1,0 +1,75 @@
+//! The atomics, cells and locks the crate's concurrency-critical code uses:
+//! std's (and parking_lot's) in normal builds, loom's under `--cfg loom` so
+//! the model checker can explore every interleaving of the same code.
+//!
+//! Only the waiter lists' bookkeeping goes through this shim. The values a
+//! user stores in a `Mutex<T>` or `RwLock<T>` live in a plain
+//! `std::cell::UnsafeCell`: handing out `&T` / `&mut T` from a guard needs a
+//! reference that outlives any closure, and the loom models check mutual
+//! exclusion directly instead (a counter of threads inside the lock).
+
+#[cfg(loom)]
+pub(crate) use loom::sync::atomic::{AtomicBool, Ordering};
+#[cfg(not(loom))]
+pub(crate) use std::sync::atomic::{AtomicBool, Ordering};
+
+/// An `UnsafeCell` with loom's closure-based access API, so that loom can
+/// check that no two accesses to the same cell race.
+#[cfg(not(loom))]
+#[derive(Debug)]
+pub(crate) struct UnsafeCell<T>(std::cell::UnsafeCell<T>);
+
+#[cfg(not(loom))]
+impl<T> UnsafeCell<T> {
+    pub(crate) const fn new(value: T) -> Self {
+        Self(std::cell::UnsafeCell::new(value))
+    }
+
+    #[inline(always)]
+    pub(crate) fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+        f(self.0.get())
+    }
+}
+
+#[cfg(loom)]
+pub(crate) use loom::cell::UnsafeCell;
+
+/// A mutex whose `lock` cannot fail (no poisoning), over parking_lot or loom.
+///
+/// It guards each primitive's bookkeeping (counters and its waiter list) for
+/// a few instructions at a time, never across an `.await`.
+#[derive(Debug, Default)]
+pub(crate) struct Mutex<T> {
+    #[cfg(not(loom))]
+    inner: parking_lot::Mutex<T>,
+    #[cfg(loom)]
+    inner: loom::sync::Mutex<T>,
+}
+
+#[cfg(not(loom))]
+pub(crate) type MutexGuard<'a, T> = parking_lot::MutexGuard<'a, T>;
+#[cfg(loom)]
+pub(crate) type MutexGuard<'a, T> = loom::sync::MutexGuard<'a, T>;
+
+impl<T> Mutex<T> {
+    pub(crate) fn new(value: T) -> Self {
+        Self {
+            #[cfg(not(loom))]
+            inner: parking_lot::Mutex::new(value),
+            #[cfg(loom)]
+            inner: loom::sync::Mutex::new(value),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
+        #[cfg(not(loom))]
+        {
+            self.inner.lock()
+        }
+        #[cfg(loom)]
+        {
+            self.inner.lock().unwrap()
+        }
+    }
+}
