@@ -258,3 +258,37 @@ fn pausing_a_multi_thread_runtime_is_refused() {
     let rt = multi(2);
     rt.block_on(async { time::pause() });
 }
+
+#[test]
+fn deadline_rescheduled_from_inside_the_timed_code() {
+    let rt = paused();
+    rt.block_on(async {
+        let start = time::now();
+        // Extended from inside: finishes.
+        let deadline = time::Deadline::after(Duration::from_secs(1));
+        let inside = deadline.clone();
+        let r = time::timeout_with(&deadline, async move {
+            inside.reschedule(Some(time::now() + Duration::from_secs(10)));
+            sleep(Duration::from_secs(5)).await;
+            7
+        })
+        .await;
+        assert_eq!(r, Ok(7));
+        assert_eq!(time::now() - start, Duration::from_secs(5));
+
+        // Shortened from outside while the timed code waits: expires early.
+        let deadline = time::Deadline::at(None);
+        let outer = deadline.clone();
+        let start = time::now();
+        let (r, ()) = runtime::join!(
+            time::timeout_with(&deadline, sleep(Duration::from_secs(100))),
+            async move {
+                sleep(Duration::from_secs(2)).await;
+                outer.reschedule(Some(time::now() + Duration::from_secs(1)));
+            }
+        );
+        assert!(r.is_err());
+        assert_eq!(time::now() - start, Duration::from_secs(3));
+        assert_eq!(deadline.when(), Some(start + Duration::from_secs(3)));
+    });
+}

@@ -5,7 +5,8 @@
 //! | `await asyncio.sleep(d)` | [`sleep(d)`](sleep)`.await` |
 //! | `asyncio.wait_for(aw, t)` | [`timeout(t, fut)`](timeout)`.await` → `Result<T, Elapsed>` |
 //! | `asyncio.timeout_at(when)` | [`timeout_at`] |
-//! | `Timeout.reschedule(when)` | [`Timeout::reschedule`] |
+//! | `async with asyncio.timeout(d) as cm: cm.reschedule(when)` | [`timeout_with`] + [`Deadline::reschedule`] |
+//! | `Timeout.reschedule(when)` from outside | [`Timeout::reschedule`] |
 //! | `loop.time()` | [`now()`](now) |
 //!
 //! Timers live in a hierarchical timing wheel per worker (6 levels × 64
@@ -41,6 +42,7 @@
 //! ```
 
 mod clock;
+mod deadline;
 pub(crate) mod driver;
 mod error;
 mod interval;
@@ -49,6 +51,7 @@ mod task_timeout;
 mod timeout;
 pub(crate) mod wheel;
 
+pub use deadline::{Deadline, WithDeadline, timeout_with};
 pub use error::Elapsed;
 pub use interval::{Interval, MissedTickBehavior, interval, interval_at};
 pub use sleep::{Sleep, sleep, sleep_until};
