@@ -169,10 +169,10 @@ impl ReadyList {
     /// `clone` takes a counted reference to the list.
     pub(crate) fn waker(&self, index: usize) -> ChildWaker<'_> {
         let node: *const Node = &self.nodes[index];
+        // The waker is never dropped (ManuallyDrop), so it takes no
+        // reference, and it lives no longer than `&self`.
         // SAFETY: the vtable's contract holds for a pointer to a node of a
         // list owned by an `Arc` (every `ReadyList` is created by `new`).
-        // The waker is not dropped (ManuallyDrop), so it takes no reference;
-        // it lives no longer than `&self`.
         let waker = unsafe { Waker::from_raw(RawWaker::new(node.cast(), &VTABLE)) };
         ChildWaker {
             waker: ManuallyDrop::new(waker),
