@@ -12,6 +12,7 @@ use parking_lot::Mutex;
 
 use super::error::Elapsed;
 use super::sleep::{Sleep, far_future, sleep_until};
+use super::timeout::{poll_expiry, poll_timed};
 
 /// A shared, movable deadline for [`timeout_with`]. Clone it into the
 /// timed future to let that code extend, shorten or remove its own
@@ -124,12 +125,9 @@ impl<F: Future> Future for WithDeadline<F> {
         // SAFETY: `future` and `sleep` are structurally pinned: never moved
         // out, only dropped or reset in place.
         let this = unsafe { self.get_unchecked_mut() };
-        let Some(future) = this.future.as_mut() else {
-            return Poll::Ready(Err(Elapsed::new()));
-        };
         // SAFETY: as above.
-        if let Poll::Ready(output) = unsafe { Pin::new_unchecked(future) }.poll(cx) {
-            return Poll::Ready(Ok(output));
+        if let Some(done) = unsafe { poll_timed(&mut this.future, cx) } {
+            return Poll::Ready(done);
         }
         {
             let mut shared = this.deadline.shared.lock();
@@ -153,13 +151,7 @@ impl<F: Future> Future for WithDeadline<F> {
             return Poll::Pending;
         };
         // SAFETY: as above.
-        match unsafe { Pin::new_unchecked(sleep) }.poll(cx) {
-            Poll::Ready(()) => {
-                this.future = None;
-                Poll::Ready(Err(Elapsed::new()))
-            }
-            Poll::Pending => Poll::Pending,
-        }
+        unsafe { poll_expiry(&mut this.future, sleep, cx) }
     }
 }
 

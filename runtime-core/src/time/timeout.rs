@@ -103,12 +103,9 @@ impl<F: Future> Future for Timeout<F> {
         // SAFETY: `future` and `sleep` are structurally pinned: never moved
         // out; `future` is only dropped in place (set to None).
         let this = unsafe { self.get_unchecked_mut() };
-        let Some(future) = this.future.as_mut() else {
-            return Poll::Ready(Err(Elapsed::new()));
-        };
         // SAFETY: as above.
-        if let Poll::Ready(output) = unsafe { Pin::new_unchecked(future) }.poll(cx) {
-            return Poll::Ready(Ok(output));
+        if let Some(done) = unsafe { poll_timed(&mut this.future, cx) } {
+            return Poll::Ready(done);
         }
         let deadline = match this.limit {
             Limit::Unlimited => return Poll::Pending,
@@ -119,14 +116,49 @@ impl<F: Future> Future for Timeout<F> {
         this.limit = Limit::At(deadline);
         let sleep = this.sleep.get_or_insert_with(|| sleep_until(deadline));
         // SAFETY: as above.
-        match unsafe { Pin::new_unchecked(sleep) }.poll(cx) {
-            Poll::Ready(()) => {
-                // Cancel the inner future now, not whenever we are dropped.
-                this.future = None;
-                Poll::Ready(Err(Elapsed::new()))
-            }
-            Poll::Pending => Poll::Pending,
+        unsafe { poll_expiry(&mut this.future, sleep, cx) }
+    }
+}
+
+/// First half of every timeout's poll: the timed future goes first, so one
+/// that is ready wins even when the deadline has passed. `Some` when done.
+///
+/// # Safety
+/// `future` is structurally pinned in its owner (never moved out).
+pub(super) unsafe fn poll_timed<F: Future>(
+    future: &mut Option<F>,
+    cx: &mut Context<'_>,
+) -> Option<Result<F::Output, Elapsed>> {
+    let Some(f) = future.as_mut() else {
+        return Some(Err(Elapsed::new()));
+    };
+    // SAFETY: by the caller.
+    match unsafe { Pin::new_unchecked(f) }.poll(cx) {
+        Poll::Ready(output) => Some(Ok(output)),
+        Poll::Pending => None,
+    }
+}
+
+/// Second half: the deadline's sleep. On expiry the timed future is dropped
+/// at once (that is its cancellation), not whenever the timeout is dropped.
+///
+/// # Safety
+/// `future` and `sleep` are structurally pinned in their owner.
+pub(super) unsafe fn poll_expiry<F>(
+    future: &mut Option<F>,
+    sleep: &mut Sleep,
+    cx: &mut Context<'_>,
+) -> Poll<Result<F::Output, Elapsed>>
+where
+    F: Future,
+{
+    // SAFETY: by the caller.
+    match unsafe { Pin::new_unchecked(sleep) }.poll(cx) {
+        Poll::Ready(()) => {
+            *future = None;
+            Poll::Ready(Err(Elapsed::new()))
         }
+        Poll::Pending => Poll::Pending,
     }
 }
 
