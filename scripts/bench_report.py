@@ -66,7 +66,7 @@ SECTIONS = {
         "notes": [
             "`spawn_many_remote_busy` against smol: async-executor puts both spinning tasks on "
             "one of its two threads (measured: the two spinners use 1.0 core of CPU on smol, "
-            "~2.0 on runtime and tokio), so on a 2-core machine the spawning thread keeps a core "
+            "1.6-2.0 on runtime), so on a 2-core machine the spawning thread keeps a core "
             "to itself there, while runtime and tokio really keep every worker busy as the "
             "scenario intends. Compare that row with tokio.",
         ],
