@@ -1,12 +1,14 @@
 //! A tour of `runtime`, following the examples of asyncio's documentation in
 //! order — create_task, gather, sleep, wait_for, wait, as_completed,
-//! to_thread, run_coroutine_threadsafe — then what Rust adds: names and the
-//! task list, cancellation with a message, panics as errors, TaskGroup.
+//! to_thread, run_coroutine_threadsafe, the queue workers — then what Rust
+//! adds: names and the task list, cancellation with a message, panics as
+//! errors, TaskGroup.
 //!
 //! Run it with `cargo run --release --example tour`.
 
 use std::time::{Duration, Instant};
 
+use runtime::sync::Queue;
 use runtime::time::{sleep, timeout};
 use runtime::{ReturnWhen, TaskGroup, as_completed, gather, task, wait};
 
@@ -185,6 +187,48 @@ fn main() {
             Ok(values) => println!("all succeeded: {values:?}"),
             Err(e) => println!("group failed: {e}"),
         }
+
+        heading("queue workers (20 jobs, 3 workers, join, cancel, gather)");
+        let queue: Queue<Duration> = Queue::new(0);
+        let mut total_sleep = Duration::ZERO;
+        let mut seed = 0x2545_F491_u32;
+        for _ in 0..20 {
+            // A tiny deterministic PRNG (xorshift): 5..=100 ms per job.
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            let sleep_for = Duration::from_millis(5 + u64::from(seed % 96));
+            total_sleep += sleep_for;
+            queue.put_nowait(sleep_for).expect("unbounded queue");
+        }
+        let workers: Vec<_> = (0..3)
+            .map(|i| {
+                let queue = queue.clone();
+                runtime::spawn(async move {
+                    loop {
+                        let sleep_for = queue.get().await.expect("queue open");
+                        sleep(sleep_for).await;
+                        queue.task_done().expect("one task_done per get");
+                        println!("worker-{i} has slept for {sleep_for:?}");
+                    }
+                })
+            })
+            .collect();
+        let t0 = Instant::now();
+        queue.join().await;
+        let total_slept_for = t0.elapsed();
+        for w in &workers {
+            w.cancel();
+        }
+        let results = gather(workers).await;
+        let cancelled = results
+            .iter()
+            .filter(|r| matches!(r, Err(e) if e.is_cancelled()))
+            .count();
+        println!("====");
+        println!("{cancelled} workers cancelled after the queue was joined");
+        println!("3 workers slept in parallel for {total_slept_for:.2?}");
+        println!("total expected sleep time: {total_sleep:.2?}");
 
         "tour complete"
     });

@@ -57,6 +57,10 @@ fn the_tour_runs_every_section() {
         "cancelled: Some(\"shutting down the idle task\")",
         "is_panic = true, message = Some(\"boom\")",
         "group failed",
+        "== queue workers",
+        "3 workers cancelled after the queue was joined",
+        "3 workers slept in parallel for",
+        "total expected sleep time:",
         "tour complete",
     ] {
         assert!(

@@ -6,6 +6,18 @@
 //! parking_lot for its internal lock), so the primitives work on `runtime`,
 //! tokio, smol or `futures::executor` alike.
 //!
+//! asyncio's queues, [`Queue`], [`LifoQueue`] and [`PriorityQueue`]
+//! (`maxsize`, `task_done` / `join`, Python 3.13's `shutdown`), and its
+//! settable `Future`, [`Promise`] (awaited from many places; done-callbacks
+//! run once each, in order, on the [`Schedule`] it is bound to or after
+//! the completing call releases its lock).
+//!
+//! Channels, which asyncio does not have (each module says what it maps
+//! to): [`mpsc`] (many senders, one receiver, bounded or unbounded),
+//! [`oneshot`] (one value), [`broadcast`] (every receiver sees every
+//! message) and [`watch`] (the latest value, and waiting for it to change).
+//! They close when one side is gone, and a failed send gives its value back.
+//!
 //! ```
 //! use std::sync::Arc;
 //! use futures::executor::{block_on, ThreadPool};
@@ -46,20 +58,19 @@
 //!   future, linked into the primitive's list.
 //! - **Snapshots.** asyncio code between two awaits is atomic; here other
 //!   threads run meanwhile, so `locked()`, `available_permits()`,
-//!   `is_set()` and `n_waiting()` report a moment that may have passed.
+//!   `is_set()`, `n_waiting()`, `qsize()`, `empty()` and `full()` report a
+//!   moment that may have passed.
 //!
 //! # Implementation
 //! Each primitive keeps its counters and a FIFO waiter list behind one short
 //! internal lock (never held across an `.await`); the list and the
 //! hand-off/cancel protocol live once, in `waiters.rs`, and every
-//! primitive's futures run that protocol. Wakers are collected under the
+//! primitive's futures run that protocol (all but [`oneshot`], whose single
+//! receiver is itself the future and keeps one waker slot instead). Wakers
+//! are collected under the
 //! lock and woken after it is released. The protocol is model-checked with
 //! loom (`--cfg loom`): no lost wake-up, no double delivery, FIFO hand-off,
 //! and cancellation racing a hand-off.
-//!
-//! Still to come with issue #4: `Queue`, `LifoQueue`, `PriorityQueue`, the
-//! settable future `Promise<T>`, and `mpsc` / `oneshot` / `broadcast` /
-//! `watch` channels.
 
 #![warn(missing_docs)]
 
@@ -70,9 +81,16 @@ mod error;
 mod event;
 mod mutex;
 mod primitives;
+mod promise;
+mod queue;
 mod rwlock;
 mod semaphore;
 mod waiters;
+
+pub mod broadcast;
+pub mod mpsc;
+pub mod oneshot;
+pub mod watch;
 
 #[cfg(all(test, not(loom)))]
 mod test_support;
@@ -86,5 +104,13 @@ pub use condition::Condition;
 pub use error::{AcquireError, BrokenBarrierError, TooManyReleases, TryAcquireError, TryLockError};
 pub use event::Event;
 pub use mutex::{Mutex, MutexGuard, OwnedMutexGuard};
+pub use promise::{
+    CallbackId, Cancelled, Exception, InvalidState, Job, Promise, PromiseError, PromiseFuture,
+    Schedule,
+};
+pub use queue::{
+    Fifo, GenericQueue, Lifo, LifoQueue, Order, Priority, PriorityQueue, Queue, QueueShutDown,
+    TooManyTaskDone, TryGetError, TryPutError,
+};
 pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 pub use semaphore::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};

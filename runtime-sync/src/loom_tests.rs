@@ -22,11 +22,17 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
+mod broadcast;
 mod condition;
 mod event;
+mod mpsc;
 mod mutex;
+mod oneshot;
+mod promise;
+mod queue;
 mod semaphore;
 mod waiters;
+mod watch;
 
 /// A boxed, sendable future, to queue on one thread and finish on another.
 type Boxed<T> = Pin<Box<dyn Future<Output = T> + Send>>;

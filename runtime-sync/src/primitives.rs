@@ -9,9 +9,9 @@
 //! exclusion directly instead (a counter of threads inside the lock).
 
 #[cfg(loom)]
-pub(crate) use loom::sync::atomic::{AtomicBool, Ordering};
+pub(crate) use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 #[cfg(not(loom))]
-pub(crate) use std::sync::atomic::{AtomicBool, Ordering};
+pub(crate) use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// An `UnsafeCell` with loom's closure-based access API, so that loom can
 /// check that no two accesses to the same cell race.
@@ -70,6 +70,61 @@ impl<T> Mutex<T> {
         #[cfg(loom)]
         {
             self.inner.lock().unwrap()
+        }
+    }
+}
+
+/// A reader-writer lock whose `read` / `write` cannot fail, over parking_lot
+/// or loom: it holds a `watch` channel's value, which receivers borrow.
+#[derive(Debug, Default)]
+pub(crate) struct RwLock<T> {
+    #[cfg(not(loom))]
+    inner: parking_lot::RwLock<T>,
+    #[cfg(loom)]
+    inner: loom::sync::RwLock<T>,
+}
+
+#[cfg(not(loom))]
+pub(crate) type RwLockReadGuard<'a, T> = parking_lot::RwLockReadGuard<'a, T>;
+#[cfg(loom)]
+pub(crate) type RwLockReadGuard<'a, T> = loom::sync::RwLockReadGuard<'a, T>;
+
+#[cfg(not(loom))]
+pub(crate) type RwLockWriteGuard<'a, T> = parking_lot::RwLockWriteGuard<'a, T>;
+#[cfg(loom)]
+pub(crate) type RwLockWriteGuard<'a, T> = loom::sync::RwLockWriteGuard<'a, T>;
+
+impl<T> RwLock<T> {
+    pub(crate) fn new(value: T) -> Self {
+        Self {
+            #[cfg(not(loom))]
+            inner: parking_lot::RwLock::new(value),
+            #[cfg(loom)]
+            inner: loom::sync::RwLock::new(value),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn read(&self) -> RwLockReadGuard<'_, T> {
+        #[cfg(not(loom))]
+        {
+            self.inner.read()
+        }
+        #[cfg(loom)]
+        {
+            self.inner.read().unwrap()
+        }
+    }
+
+    #[inline]
+    pub(crate) fn write(&self) -> RwLockWriteGuard<'_, T> {
+        #[cfg(not(loom))]
+        {
+            self.inner.write()
+        }
+        #[cfg(loom)]
+        {
+            self.inner.write().unwrap()
         }
     }
 }

@@ -63,27 +63,32 @@
 //! the same lock as the release in step 2.
 //!
 //! # Building on it (queues, channels, the settable future)
-//! - A bounded queue keeps two lists in its state: getters
-//!   (`WaiterList<Item, ()>`) and putters (`WaiterList<(), Option<Item>>`,
-//!   the request carrying the item). A `put` hands its item directly to the
-//!   head getter (`notify_front(item)`); a `get` that frees a slot moves the
-//!   head putter's item into the queue (`notify_front_if(|item| ..)`, taking
-//!   it out of the request) and notifies it with `()`. A getter dropped
-//!   after an item was handed to it gives it back through `give_back` (to
-//!   the next getter, or to the front of the queue); a putter dropped while
-//!   queued gets its item back from `unlinked` and inserts nothing. Each
-//!   side implements `Waitable` on a small handle type (`Wait` takes the
-//!   primitive by value: `&Semaphore`, or a `Getters<'_>` wrapper).
+//! - The queue (`queue/`) keeps three lists in its state: getters
+//!   (`WaiterList<Result<Item, ShutDown>, ()>`), putters
+//!   (`WaiterList<Result<(), ShutDown<Item>>, Option<Item>>`, the request
+//!   carrying the item) and joiners. A `put` hands its item directly to the
+//!   head getter (`notify_front`); a `get` that frees a slot moves the head
+//!   putter's item into the queue (`notify_front_if`, taking it out of the
+//!   request) and notifies it with `Ok(())`. A getter dropped after an item
+//!   was handed to it gives it back (to the next getter, or to the front of
+//!   the queue); a putter dropped while queued inserts nothing. Each side
+//!   implements `Waitable` on a small handle type (`Wait` takes the
+//!   primitive by value: `&Semaphore`, or a `Getters<'_, T, O>` wrapper).
 //! - An mpsc channel's bounded `send` waits exactly like a semaphore
 //!   acquire (one slot per message); its receiver and a oneshot receiver are
 //!   a list with at most one waiter; broadcast and watch receivers waiting
 //!   for the next version are `notify_all` with `()`.
-//! - A promise's awaiters are a `WaiterList<(), ()>` notified with
-//!   `notify_all` on completion (each awaiter then reads the shared result).
+//! - A promise's awaiters (`promise/`) are a
+//!   `WaiterList<Arc<Outcome>, ()>`, each handed a reference to the shared
+//!   outcome by `notify_all` on completion (the value is cloned out of it
+//!   after the lock is released).
 //!
 //! Hooks run under the lock: anything they drop is dropped there. Values the
 //! user supplied (queue items) should be put back or handed on, not dropped,
-//! so that user `Drop` code never runs under the primitive's lock.
+//! so that user `Drop` code never runs under the primitive's lock; what must
+//! be thrown away (a cancelled put's item) is returned from
+//! `Waitable::abandoned` as `Discarded`, which `Wait` drops after releasing
+//! the lock.
 //!
 //! The behaviour the protocol guarantees, shown with the public semaphore
 //! (a newcomer cannot take the permit handed to an older waiter):
@@ -112,7 +117,7 @@ mod wait;
 mod wake_list;
 
 pub(crate) use list::WaiterList;
-pub(crate) use wait::{Wait, Waitable};
+pub(crate) use wait::{Discarded, Wait, Waitable};
 pub(crate) use wake_list::WakeList;
 
 #[cfg(all(test, not(loom)))]

@@ -57,6 +57,49 @@ pub(crate) trait Waitable {
     fn unlinked(&self, state: &mut Self::State, request: Self::Request, wakes: &mut WakeList) {
         let _ = (state, request, wakes);
     }
+
+    /// A waiter was dropped before it collected: still queued (`value` is
+    /// `None`) or handed `value` (`Some`). The default passes it to
+    /// [`unlinked`](Self::unlinked) or [`give_back`](Self::give_back) and
+    /// discards nothing.
+    ///
+    /// A primitive whose requests or values carry user data that it may have
+    /// to throw away (a cancelled put's item) overrides this and returns that
+    /// data instead of dropping it: `Wait` drops what comes back only after
+    /// releasing the lock, so no user `Drop` code runs under it.
+    fn abandoned(
+        &self,
+        state: &mut Self::State,
+        request: Self::Request,
+        value: Option<Self::Value>,
+        wakes: &mut WakeList,
+    ) -> Discarded<Self::Request, Self::Value> {
+        match value {
+            None => self.unlinked(state, request, wakes),
+            Some(value) => self.give_back(state, request, value, wakes),
+        }
+        Discarded::NOTHING
+    }
+}
+
+/// What a dropped waiter held that its primitive throws away rather than
+/// passes on (see [`Waitable::abandoned`]); dropped after the lock is
+/// released.
+// Never read: its fields are held only to be dropped at the right moment.
+#[allow(dead_code)]
+pub(crate) struct Discarded<R, V> {
+    /// The waiter's request, or what is left of it.
+    pub(crate) request: Option<R>,
+    /// The value it had been handed.
+    pub(crate) value: Option<V>,
+}
+
+impl<R, V> Discarded<R, V> {
+    /// Nothing to drop.
+    pub(crate) const NOTHING: Self = Self {
+        request: None,
+        value: None,
+    };
 }
 
 /// Where a `Wait` is in the protocol.
@@ -168,18 +211,19 @@ impl<P: Waitable> Drop for Wait<P> {
         let mut stale = None;
         let mut wakes = WakeList::new();
         let mut state = self.primitive.lock();
-        match waiter.cancel(P::waiters(&mut state), &mut stale) {
-            Cancelled::Idle => {}
-            Cancelled::Unlinked(request) => {
-                self.primitive.unlinked(&mut state, request, &mut wakes);
-            }
+        let discarded = match waiter.cancel(P::waiters(&mut state), &mut stale) {
+            Cancelled::Idle => Discarded::NOTHING,
+            Cancelled::Unlinked(request) => self
+                .primitive
+                .abandoned(&mut state, request, None, &mut wakes),
             Cancelled::Notified(request, value) => {
                 self.primitive
-                    .give_back(&mut state, request, value, &mut wakes);
+                    .abandoned(&mut state, request, Some(value), &mut wakes)
             }
-        }
+        };
         drop(state);
         drop(wakes);
+        drop(discarded);
         drop(stale);
     }
 }

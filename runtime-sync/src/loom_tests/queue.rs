@@ -1,0 +1,197 @@
+//! The queue: a put racing a get (no lost wake-up), no double delivery,
+//! FIFO hand-off to queued getters, a dropped getter or putter racing the
+//! hand-off, a blocked put racing the get that frees its slot, `join`
+//! racing `task_done`, and `shutdown` racing a put. Every model ends by
+//! checking that no item was lost or duplicated.
+
+use loom::future::block_on;
+use loom::thread;
+
+// `queue` is the name of every model's queue: the helper gets another.
+use super::{Boxed, queue as enqueue};
+use crate::queue::{Queue, QueueShutDown, TryGetError};
+
+fn get(queue: &Queue<u32>) -> Boxed<Result<u32, QueueShutDown>> {
+    let queue = queue.clone();
+    Box::pin(async move { queue.get().await })
+}
+
+fn put(queue: &Queue<u32>, item: u32) -> Boxed<Result<(), QueueShutDown<u32>>> {
+    let queue = queue.clone();
+    Box::pin(async move { queue.put(item).await })
+}
+
+/// Everything still queued, in order (once the threads are joined).
+fn drain(queue: &Queue<u32>) -> Vec<u32> {
+    std::iter::from_fn(|| queue.get_nowait().ok()).collect()
+}
+
+/// A put racing a getter's arrival: the getter gets the item whichever
+/// comes first, and the item is not also left in the queue.
+#[test]
+fn loom_queue_put_races_get() {
+    loom::model(|| {
+        let queue = Queue::new(0);
+        let getter = {
+            let queue = queue.clone();
+            thread::spawn(move || block_on(queue.get()))
+        };
+        queue.put_nowait(1).unwrap();
+        assert_eq!(getter.join().unwrap(), Ok(1));
+        assert_eq!(queue.get_nowait(), Err(TryGetError::Empty));
+    });
+}
+
+/// Two getters and two puts, all concurrent: each item reaches exactly one
+/// getter.
+#[test]
+fn loom_queue_no_double_delivery() {
+    loom::model(|| {
+        let queue = Queue::new(0);
+        let getters: Vec<_> = (0..2)
+            .map(|_| {
+                let queue = queue.clone();
+                thread::spawn(move || block_on(queue.get()).unwrap())
+            })
+            .collect();
+        let putter = {
+            let queue = queue.clone();
+            thread::spawn(move || queue.put_nowait(1).unwrap())
+        };
+        queue.put_nowait(2).unwrap();
+        putter.join().unwrap();
+        let mut got: Vec<_> = getters.into_iter().map(|g| g.join().unwrap()).collect();
+        got.sort();
+        assert_eq!(got, [1, 2]);
+        assert!(drain(&queue).is_empty());
+    });
+}
+
+/// Getters queued in order A, B get the items in put order, whichever
+/// thread finishes them first.
+#[test]
+fn loom_queue_hand_off_is_fifo() {
+    loom::model(|| {
+        let queue = Queue::new(0);
+        let (mut a, mut b) = (get(&queue), get(&queue));
+        enqueue(&mut a);
+        enqueue(&mut b);
+        let a = thread::spawn(move || block_on(a));
+        let b = thread::spawn(move || block_on(b));
+        queue.put_nowait(1).unwrap();
+        queue.put_nowait(2).unwrap();
+        assert_eq!((a.join().unwrap(), b.join().unwrap()), (Ok(1), Ok(2)));
+        assert!(drain(&queue).is_empty());
+    });
+}
+
+/// The head getter is dropped while a put races to hand it the item: the
+/// item reaches the next getter either way (directly, or passed on).
+#[test]
+fn loom_queue_dropped_getter_races_put() {
+    loom::model(|| {
+        let queue = Queue::new(0);
+        let (mut a, mut b) = (get(&queue), get(&queue));
+        enqueue(&mut a);
+        enqueue(&mut b);
+        let dropper = thread::spawn(move || drop(a));
+        let b = thread::spawn(move || block_on(b));
+        queue.put_nowait(1).unwrap();
+        dropper.join().unwrap();
+        assert_eq!(b.join().unwrap(), Ok(1));
+        assert!(drain(&queue).is_empty());
+    });
+}
+
+/// The only getter is dropped while a put races it: the item ends up in
+/// the queue, counted once.
+#[test]
+fn loom_queue_dropped_last_getter_returns_the_item() {
+    loom::model(|| {
+        let queue = Queue::new(0);
+        let mut a = get(&queue);
+        enqueue(&mut a);
+        let dropper = thread::spawn(move || drop(a));
+        queue.put_nowait(1).unwrap();
+        dropper.join().unwrap();
+        assert_eq!(drain(&queue), [1]);
+        queue.task_done().unwrap();
+        assert!(queue.task_done().is_err());
+    });
+}
+
+/// A put blocked on a full queue races the get that frees its slot: it
+/// completes, and its item follows the one taken.
+#[test]
+fn loom_queue_blocked_put_races_get() {
+    loom::model(|| {
+        let queue = Queue::new(1);
+        queue.put_nowait(1).unwrap();
+        let putter = {
+            let queue = queue.clone();
+            thread::spawn(move || block_on(queue.put(2)))
+        };
+        assert_eq!(queue.get_nowait(), Ok(1));
+        assert_eq!(putter.join().unwrap(), Ok(()));
+        assert_eq!(drain(&queue), [2]);
+    });
+}
+
+/// A queued putter is dropped while a get frees its slot: its item is
+/// either in the queue (admitted first) or gone (dropped first) — never
+/// both, and the unfinished count matches.
+#[test]
+fn loom_queue_dropped_putter_races_get() {
+    loom::model(|| {
+        let queue = Queue::new(1);
+        queue.put_nowait(1).unwrap();
+        let mut waiting = put(&queue, 2);
+        enqueue(&mut waiting);
+        let dropper = thread::spawn(move || drop(waiting));
+        assert_eq!(queue.get_nowait(), Ok(1));
+        dropper.join().unwrap();
+        let left = drain(&queue);
+        assert!(left.is_empty() || left == [2], "left {left:?}");
+        for _ in 0..1 + left.len() {
+            queue.task_done().unwrap();
+        }
+        assert!(queue.task_done().is_err());
+    });
+}
+
+/// `join` racing the last `task_done`: it returns (no lost wake-up).
+#[test]
+fn loom_queue_join_races_task_done() {
+    loom::model(|| {
+        let queue = Queue::new(0);
+        queue.put_nowait(1).unwrap();
+        assert_eq!(queue.get_nowait(), Ok(1));
+        let joiner = {
+            let queue = queue.clone();
+            thread::spawn(move || block_on(queue.join()))
+        };
+        queue.task_done().unwrap();
+        joiner.join().unwrap();
+    });
+}
+
+/// `shutdown` races a put and a waiting get: the get has the item exactly
+/// when the put succeeded, and fails otherwise; nothing is left behind.
+#[test]
+fn loom_queue_shutdown_races_put_and_get() {
+    loom::model(|| {
+        let queue = Queue::new(0);
+        let mut waiting = get(&queue);
+        enqueue(&mut waiting);
+        let getter = thread::spawn(move || block_on(waiting));
+        let putter = {
+            let queue = queue.clone();
+            thread::spawn(move || queue.put_nowait(1).is_ok())
+        };
+        queue.shutdown(false);
+        let put = putter.join().unwrap();
+        let got = getter.join().unwrap();
+        assert_eq!(got.is_ok(), put);
+        assert!(drain(&queue).is_empty());
+    });
+}
