@@ -60,11 +60,17 @@
 //! as room frees up, before the sender runs again) it has sent it.
 //!
 //! # Performance
-//! One short lock guards the buffer and both waiter lists: a send or receive
-//! that need not wait takes it once. A send wakes the receiver only when the
-//! receiver is waiting on an empty buffer (handing it the message
-//! directly); a receive wakes a blocked sender only when it frees a slot for
-//! it; [`recv_many`](Receiver::recv_many) frees many slots, and wakes their
+//! One short lock guards the shared buffer and both waiter lists: a send
+//! that need not wait takes it once. The receiver takes the whole buffer in
+//! one swap whenever it has run out, and receives from that batch without
+//! locking, so under load it takes the lock once per batch rather than once
+//! per message, and producers and consumer stop bouncing the lock between
+//! their cores. Batched messages still count against the capacity until
+//! they are received, and a slot freed by receiving one still goes to the
+//! oldest blocked sender at once. A send wakes the receiver only when the
+//! receiver waits with nothing left (handing it the message directly); a
+//! receive wakes a blocked sender only when it frees a slot for it;
+//! [`recv_many`](Receiver::recv_many) frees many slots, and wakes their
 //! senders, in one go.
 
 mod chan;

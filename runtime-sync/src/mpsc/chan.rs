@@ -64,6 +64,8 @@ pub(super) struct Chan<T> {
     /// senders are queued (see the module docs). The count is changed only
     /// by the receiver; `BLOCKED` only under the lock.
     batch: AtomicUsize,
+    /// `State::bound.is_some()`, readable without the lock.
+    bounded: bool,
 }
 
 /// What one receive takes out of the channel.
@@ -82,6 +84,12 @@ pub(super) struct State<T> {
     /// The most messages the channel holds (buffer and batch) before
     /// senders wait; `None` for an unbounded channel.
     bound: Option<usize>,
+    /// The size of the receiver's batch when it was taken: the count in
+    /// `Chan::batch` can only have shrunk since, so `buffer.len()` plus this
+    /// is a bound senders can check without touching the atomic word, which
+    /// the receiver writes on every receive (reading it on every send would
+    /// bounce its cache line between producer and consumer).
+    batched_at_most: usize,
     /// Live `Sender`s. Kept under the lock, not in an atomic, so that "the
     /// last sender is gone" and "the receiver starts waiting" are ordered by
     /// the lock: the receiver cannot miss it.
@@ -108,12 +116,14 @@ impl<T> Chan<T> {
                 buffer: VecDeque::with_capacity(bound.unwrap_or(0).min(PREALLOCATE)),
                 spare: VecDeque::new(),
                 bound,
+                batched_at_most: 0,
                 senders: 1,
                 closed: false,
                 receiver: WaiterList::new(),
                 blocked: WaiterList::new(),
             }),
             batch: AtomicUsize::new(0),
+            bounded: bound.is_some(),
         }
     }
 
@@ -148,9 +158,16 @@ impl<T> Chan<T> {
             Err(Some(Received::One(value))) => value,
             Err(_) => unreachable!("the message just offered comes back"),
         };
-        // The count only shrinks without the lock, so this load can only
-        // see too little room; `block` decides for sure.
-        if !state.blocked.is_empty() || !Self::has_room(state, self.batch.load(Ordering::Acquire)) {
+        if !state.blocked.is_empty() {
+            return Err(TrySendError::Full(value)); // they come first
+        }
+        // Usually there is room even counting the batch at its largest; if
+        // not, look at the count. It only shrinks without the lock, so the
+        // load may see too little room, never too much; `block` decides for
+        // sure.
+        if !Self::has_room(state, state.batched_at_most * ONE)
+            && !Self::has_room(state, self.batch.load(Ordering::Acquire))
+        {
             return Err(TrySendError::Full(value));
         }
         state.buffer.push_back(value);
@@ -195,6 +212,8 @@ impl<T> Chan<T> {
         let next = mem::take(&mut state.spare);
         let mut rest = mem::replace(&mut state.buffer, next);
         let first = rest.pop_front().expect("checked non-empty");
+        // The receiver takes a batch only once its last one is used up.
+        state.batched_at_most = rest.len();
         if !rest.is_empty() {
             // The count moves from the buffer to the batch: room unchanged.
             self.batch.fetch_add(rest.len() * ONE, Ordering::AcqRel);
@@ -204,9 +223,16 @@ impl<T> Chan<T> {
         Ok(Received::Batch(first, rest))
     }
 
-    /// The receiver received `n` messages from its batch: their slots are
-    /// free. If senders are queued, admits them at once.
-    pub(super) fn batch_received(&self, n: usize) {
+    /// The receiver received `n` messages from its batch, which has `left`
+    /// more: their slots are free. If senders are queued, admits them at
+    /// once.
+    pub(super) fn batch_received(&self, n: usize, left: usize) {
+        if !self.bounded {
+            // Only `len` reads the count, and no sender ever blocks: a plain
+            // store (the receiver is the only writer) is enough.
+            self.batch.store(left * ONE, Ordering::Release);
+            return;
+        }
         let word = self.batch.fetch_sub(n * ONE, Ordering::AcqRel);
         if word & BLOCKED != 0 {
             let mut wakes = WakeList::new();
@@ -245,6 +271,7 @@ impl<T> Chan<T> {
         };
         if !rest.is_empty() {
             self.batch.fetch_sub(rest.len() * ONE, Ordering::AcqRel);
+            state.batched_at_most -= rest.len();
         }
         for value in rest.into_iter().rev() {
             state.buffer.push_front(value);
@@ -314,6 +341,7 @@ impl<T> Chan<T> {
         self.close(state, wakes);
         // Its batch goes with it.
         self.batch.store(0, Ordering::Release);
+        state.batched_at_most = 0;
         mem::take(&mut state.buffer)
     }
 

@@ -128,7 +128,7 @@ impl<T> Receiver<T> {
     /// The next message of the batch, if any.
     fn pop_batch(&mut self) -> Option<T> {
         let value = self.batch.pop_front()?;
-        self.chan.batch_received(1);
+        self.chan.batch_received(1, self.batch.len());
         Some(value)
     }
 
@@ -148,7 +148,7 @@ impl<T> Receiver<T> {
         let from_batch = limit.min(self.batch.len());
         if from_batch > 0 {
             out.extend(self.batch.drain(..from_batch));
-            self.chan.batch_received(from_batch);
+            self.chan.batch_received(from_batch, self.batch.len());
         }
         if from_batch == limit {
             return from_batch;
