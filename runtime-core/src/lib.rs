@@ -1,7 +1,7 @@
 //! `runtime-core`: the scheduler, tasks and blocking pool of `runtime`.
 //!
 //! It gives Rust programs asyncio's core: `run` (asyncio `run`), `spawn`
-//! (`create_task`), [`Task`](task::Task) handles you can await, cancel
+//! (`create_task`), [`Task`] handles you can await, cancel
 //! (with a message) and list, `yield_now` (`sleep(0)`), and `spawn_blocking`
 //! (`to_thread`) — on a multi-threaded, work-stealing scheduler, or on a
 //! single-threaded one with asyncio's exact FIFO interleaving.

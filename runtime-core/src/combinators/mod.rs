@@ -57,7 +57,7 @@ mod maybe_done;
 mod ready;
 mod select;
 mod shield;
-mod task_group;
+pub mod task_group;
 mod wait;
 
 pub use as_completed::{AsCompleted, AsCompletedTimeout, Next, as_completed, as_completed_timeout};

@@ -72,7 +72,7 @@ const GROUP_DROPPED: &str = "the TaskGroup was dropped";
 const GROUP_CANCELLED: &str = "the TaskGroup was cancelled";
 
 /// A set of child tasks that succeed or fail together (asyncio
-/// `TaskGroup`); see the [module docs](self) for the rules and an example.
+/// `TaskGroup`); see the [module docs](crate::combinators::task_group) for the rules and an example.
 ///
 /// `T` is the children's value, `E` their error (`Infallible` by default:
 /// write `TaskGroup<T>` for children that cannot fail, and return `Ok(v)`).
@@ -216,7 +216,7 @@ where
     }
 
     /// Waits for every child: `Ok` with the values in spawn order, or
-    /// `Err` with every error if a child failed (see the [module docs](self)).
+    /// `Err` with every error if a child failed (see the [module docs](crate::combinators::task_group)).
     /// Dropping the returned future before it finishes cancels the children.
     ///
     /// # Panics
