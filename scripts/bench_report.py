@@ -7,7 +7,7 @@ baseline (``runtime``) and each peer (``tokio``, ``smol``), plus the ratios
 baseline/peer and baseline/best-peer (below 1 = ``runtime`` is faster). A peer a group
 does not have shows as "—" and is left out of that group's best peer.
 
-The known sections (``--section scheduler``, ``--section time``) come with their title,
+The known sections (``--section scheduler``, ``--section time``, ``--section sync``) come with their title,
 groups, peers, command and notes (see ``SECTIONS``); any option given overrides them.
 
 Without ``--out`` the section is printed to stdout. With ``--out FILE`` only the part of
@@ -56,6 +56,18 @@ TIME_GROUPS = [
     "gather_100k_one_by_one",
 ]
 
+SYNC_GROUPS = [
+    "mpsc_bounded_1p",
+    "mpsc_bounded_4p",
+    "mpsc_unbounded_1p",
+    "mpsc_unbounded_4p",
+    "mpsc_uncontended",
+    "oneshot",
+    "mutex_contended",
+    "semaphore",
+    "queue_task_done_join",
+]
+
 # Per-section defaults: --title, --groups, --peers, --command, and notes listed under the header.
 SECTIONS = {
     "scheduler": {
@@ -86,6 +98,34 @@ SECTIONS = {
             "`gather_100k_one_by_one`: 100,000 futures chained so each wakes the next (one "
             "ready child per wake-up): `runtime::gather` vs `join_all` on tokio and smol. "
             "Linear, not quadratic, for all three.",
+        ],
+    },
+    "sync": {
+        "title": "Synchronisation primitives",
+        "groups": SYNC_GROUPS,
+        "peers": ["tokio", "smol"],
+        "command": "cargo bench --bench sync",
+        "notes": [
+            "Primitive vs primitive on the same executor: every function of every group runs "
+            "on `runtime`'s multi-thread runtime (`num_cpus` workers); only the primitive "
+            "differs. `runtime` = `runtime::sync`, `tokio` = `tokio::sync`, `smol` = "
+            "`smol::channel` (async-channel) and `smol::lock` (async-lock).",
+            "mpsc: 100,000 `usize` messages per iteration from 1 or 4 producer tasks to one "
+            "consumer task, through `bounded(1024)` or unbounded channels; "
+            "`mpsc_uncontended`: one task sends then receives each message on a "
+            "`bounded(1024)` channel it owns both ends of (no waits, no wake-ups).",
+            "`oneshot`: 10,000 channels, each sent on by a spawned task and received by the "
+            "spawner; smol has no oneshot, so its column is async-channel `bounded(1)` "
+            "(`try_send`).",
+            "`mutex_contended`: 8 tasks × 10,000 lock/increment/unlock of one counter; "
+            "`semaphore`: 8 tasks × 10,000 acquire/release on a semaphore of 4 permits.",
+            "`queue_task_done_join`: 1 producer puts 100,000 items into a queue of capacity "
+            "1024 served by 4 consumers that call `task_done` per item, then `join`s. "
+            "`runtime` is `runtime::sync::Queue`; `tokio` is an mpsc channel whose receiver "
+            "the consumers share behind a `tokio::sync::Mutex`, an unfinished-items counter "
+            "and a `tokio::sync::Notify` for `join`; `smol` is an async-channel (already "
+            "multi-consumer) with the same counter and a `bounded(1)` channel as the "
+            "notification.",
         ],
     },
 }
