@@ -2,8 +2,10 @@
 //! std's (and parking_lot's) in normal builds, loom's under `--cfg loom` so
 //! the model checker can explore every interleaving of the same code.
 //!
-//! Only the waiter lists' bookkeeping goes through this shim. The values a
-//! user stores in a `Mutex<T>` or `RwLock<T>` live in a plain
+//! Only the waiter lists' bookkeeping (and the semaphore's atomic permit
+//! word, whose lock-free fast paths race its locked slow paths) goes through
+//! this shim. The values a user stores in a `Mutex<T>` or `RwLock<T>` live in
+//! a plain
 //! `std::cell::UnsafeCell`: handing out `&T` / `&mut T` from a guard needs a
 //! reference that outlives any closure, and the loom models check mutual
 //! exclusion directly instead (a counter of threads inside the lock).

@@ -1,11 +1,34 @@
 //! [`Semaphore`]: a FIFO-fair counting semaphore (asyncio `Semaphore`), with
 //! permits that give themselves back on drop.
 //!
-//! The state is a permit counter and a waiter list under one lock. A release
-//! serves the head waiters in order while the free permits cover the head's
-//! request, and puts the rest back in the pool; an acquire takes from the
-//! pool only when nobody is queued. So a large `acquire_many` at the head
-//! makes later small requests wait behind it instead of starving.
+//! # Design
+//! The free permits live in one atomic word, `state`: the count shifted left
+//! by two, a `CLOSED` bit and a `WAITERS` bit. The waiter list sits behind
+//! the internal lock. The rules that make the two agree:
+//!
+//! - `WAITERS` is set exactly while the waiter list is not empty, and it is
+//!   only set or cleared with the lock held (an arriving acquire sets it in
+//!   the same CAS that sees too few permits, then queues before unlocking;
+//!   whoever empties the list clears it before unlocking).
+//! - **Fast paths** (`try_acquire*`, the first poll of `acquire*`, a permit
+//!   drop, `add_permits`, `release`) are one CAS on `state` that succeeds
+//!   only if `WAITERS` is clear: an acquire subtracts, a release adds. They
+//!   take no lock. A fast acquire never barges: if anyone is queued it fails.
+//! - **Slow paths** take the lock. While the lock is held and `WAITERS` is
+//!   set, nobody but the lock holder changes the count (every fast path
+//!   fails on the bit), so the holder can hand the free permits to the head
+//!   waiters in order (`serve`). While the bit is clear the count is changed
+//!   by CAS only, also under the lock, so fast paths can race it freely.
+//!
+//! No wake-up is lost: an arriving acquire sets `WAITERS` with a CAS that
+//! sees the count too low, so a release either came before that CAS (and the
+//! CAS sees its permits, and takes them) or comes after it (and sees the bit,
+//! and takes the lock, which the acquire holds until it is queued).
+//!
+//! A release serves the head waiters in order while the free permits cover
+//! the head's request, and puts the rest back in the pool; an acquire takes
+//! from the pool only when nobody is queued. So a large `acquire_many` at the
+//! head makes later small requests wait behind it instead of starving.
 //!
 //! ```
 //! use futures::executor::block_on;
@@ -24,8 +47,19 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::error::{AcquireError, TooManyReleases, TryAcquireError};
-use crate::primitives::{Mutex, MutexGuard};
+use crate::primitives::{AtomicUsize, Mutex, MutexGuard, Ordering};
 use crate::waiters::{Wait, Waitable, WaiterList, WakeList};
+
+/// Set once the semaphore is closed (only under the lock).
+const CLOSED: usize = 1;
+/// Set while the waiter list is not empty (only changed under the lock).
+const WAITERS: usize = 1 << 1;
+/// The free-permit count sits above the flag bits.
+const SHIFT: usize = 2;
+
+/// The waiters: each asks for a number of permits and is handed `Ok` (they
+/// are now its) or `Err(Closed)`.
+type Waiters = WaiterList<Result<(), AcquireError>, usize>;
 
 /// A counting semaphore: [`acquire`](Self::acquire) waits for a permit,
 /// dropping the [`SemaphorePermit`] returns it (asyncio's `async with sem`).
@@ -38,6 +72,9 @@ use crate::waiters::{Wait, Waitable, WaiterList, WakeList};
 ///
 /// Every acquire is cancel-safe: dropping the future while it waits leaves
 /// the queue; dropping it after permits were handed to it returns them.
+///
+/// While nobody waits, acquiring and releasing take no lock (one atomic
+/// compare-and-swap each).
 ///
 /// ```
 /// use std::sync::Arc;
@@ -54,67 +91,37 @@ use crate::waiters::{Wait, Waitable, WaiterList, WakeList};
 /// });
 /// ```
 pub struct Semaphore {
-    state: Mutex<State>,
+    /// Free permits `<< SHIFT`, plus `CLOSED` and `WAITERS` (module docs).
+    state: AtomicUsize,
+    waiters: Mutex<Waiters>,
 }
 
-pub(crate) struct State {
-    /// Free permits, not assigned to anyone.
-    permits: usize,
-    closed: bool,
-    /// Each waiter asks for a number of permits and is handed `Ok` (they are
-    /// now its) or `Err(Closed)`.
-    waiters: WaiterList<Result<(), AcquireError>, usize>,
-}
-
-impl State {
-    /// Hands free permits to the head waiters, in order, for as long as the
-    /// head's whole request can be met.
-    fn serve(&mut self, wakes: &mut WakeList) {
-        let State {
-            permits, waiters, ..
-        } = self;
-        while waiters.notify_front_if(
-            |&mut wanted| {
-                (wanted <= *permits).then(|| {
-                    *permits -= wanted;
-                    Ok(())
-                })
-            },
-            wakes,
-        ) {}
-    }
-
-    /// Returns `n` permits: to waiters first, the rest to the pool.
-    fn release(&mut self, n: usize, wakes: &mut WakeList) {
-        self.permits = self
-            .permits
-            .checked_add(n)
-            .expect("semaphore permit count overflowed usize");
-        self.serve(wakes);
-    }
-
-    /// Takes `n` permits if they are free and nobody queued before us.
-    fn try_take(&mut self, n: usize) -> Result<(), TryAcquireError> {
-        if self.closed {
-            Err(TryAcquireError::Closed)
-        } else if self.waiters.is_empty() && self.permits >= n {
-            self.permits -= n;
-            Ok(())
-        } else {
-            Err(TryAcquireError::NoPermits)
-        }
-    }
+/// Why a lock-free release did not add its permits.
+enum AddError {
+    /// Waiters are queued: the release must take the lock and serve them.
+    Waiters,
+    /// A bounded release would raise the count above its limit.
+    TooMany(TooManyReleases),
 }
 
 impl Semaphore {
+    /// The most free permits a semaphore can count:
+    /// [`new`](Self::new) and [`add_permits`](Self::add_permits) panic
+    /// beyond it.
+    pub const MAX_PERMITS: usize = usize::MAX >> SHIFT;
+
     /// A semaphore with `permits` free permits.
+    ///
+    /// # Panics
+    /// If `permits` exceeds [`MAX_PERMITS`](Self::MAX_PERMITS).
     pub fn new(permits: usize) -> Self {
+        assert!(
+            permits <= Self::MAX_PERMITS,
+            "semaphore permit count overflowed MAX_PERMITS"
+        );
         Self {
-            state: Mutex::new(State {
-                permits,
-                closed: false,
-                waiters: WaiterList::new(),
-            }),
+            state: AtomicUsize::new(permits << SHIFT),
+            waiters: Mutex::new(WaiterList::new()),
         }
     }
 
@@ -140,7 +147,7 @@ impl Semaphore {
     /// after the permits were granted (before it was polled again) returns
     /// them to the next waiters.
     pub async fn acquire_many(&self, n: usize) -> Result<SemaphorePermit<'_>, AcquireError> {
-        Wait::new(self, n).await?;
+        self.acquire_inner(n).await?;
         Ok(SemaphorePermit {
             semaphore: self,
             permits: n,
@@ -158,11 +165,22 @@ impl Semaphore {
         self: Arc<Self>,
         n: usize,
     ) -> Result<OwnedSemaphorePermit, AcquireError> {
-        Wait::new(&*self, n).await?;
+        self.acquire_inner(n).await?;
         Ok(OwnedSemaphorePermit {
             semaphore: self,
             permits: n,
         })
+    }
+
+    /// Takes `n` permits: at once without the lock if nobody waits and they
+    /// are free, else through the waiter protocol. The fast path completes
+    /// within one poll, so there is nothing to cancel halfway.
+    async fn acquire_inner(&self, n: usize) -> Result<(), AcquireError> {
+        match self.try_take(n) {
+            Ok(()) => Ok(()),
+            Err(TryAcquireError::Closed) => Err(AcquireError::Closed),
+            Err(TryAcquireError::NoPermits) => Wait::new(self, n).await,
+        }
     }
 
     /// Takes one permit if one is free and nobody is waiting.
@@ -179,7 +197,7 @@ impl Semaphore {
     /// # Errors
     /// As [`try_acquire`](Self::try_acquire).
     pub fn try_acquire_many(&self, n: usize) -> Result<SemaphorePermit<'_>, TryAcquireError> {
-        self.state.lock().try_take(n)?;
+        self.try_take(n)?;
         Ok(SemaphorePermit {
             semaphore: self,
             permits: n,
@@ -202,22 +220,133 @@ impl Semaphore {
         self: Arc<Self>,
         n: usize,
     ) -> Result<OwnedSemaphorePermit, TryAcquireError> {
-        self.state.lock().try_take(n)?;
+        self.try_take(n)?;
         Ok(OwnedSemaphorePermit {
             semaphore: self,
             permits: n,
         })
     }
 
+    /// The lock-free acquire: takes `n` permits if they are free and nobody
+    /// is queued (`WAITERS` clear), in one CAS.
+    fn try_take(&self, n: usize) -> Result<(), TryAcquireError> {
+        let mut state = self.state.load(Ordering::Acquire);
+        loop {
+            if state & CLOSED != 0 {
+                return Err(TryAcquireError::Closed);
+            }
+            if state & WAITERS != 0 || state >> SHIFT < n {
+                return Err(TryAcquireError::NoPermits);
+            }
+            match self.state.compare_exchange_weak(
+                state,
+                state - (n << SHIFT),
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return Ok(()),
+                Err(actual) => state = actual,
+            }
+        }
+    }
+
+    /// Adds `n` free permits by CAS, unless that would make more than
+    /// `limit` free, or (if `fast`) waiters are queued: then the caller must
+    /// take the lock and serve them instead.
+    ///
+    /// # Panics
+    /// If the count would exceed [`MAX_PERMITS`](Self::MAX_PERMITS).
+    fn add(&self, n: usize, limit: usize, fast: bool) -> Result<(), AddError> {
+        let mut state = self.state.load(Ordering::Acquire);
+        loop {
+            if fast && state & WAITERS != 0 {
+                return Err(AddError::Waiters);
+            }
+            let permits = state >> SHIFT;
+            if permits >= limit {
+                return Err(AddError::TooMany(TooManyReleases { limit }));
+            }
+            let permits = permits
+                .checked_add(n)
+                .filter(|&permits| permits <= Self::MAX_PERMITS)
+                .expect("semaphore permit count overflowed MAX_PERMITS");
+            let new = (permits << SHIFT) | (state & (CLOSED | WAITERS));
+            match self
+                .state
+                .compare_exchange_weak(state, new, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(_) => return Ok(()),
+                Err(actual) => state = actual,
+            }
+        }
+    }
+
+    /// Returns `n` permits, at most up to `limit` free: lock-free if nobody
+    /// waits, else under the lock, to the head waiters first.
+    fn release_inner(&self, n: usize, limit: usize) -> Result<(), TooManyReleases> {
+        match self.add(n, limit, true) {
+            Ok(()) => Ok(()),
+            Err(AddError::TooMany(error)) => Err(error),
+            Err(AddError::Waiters) => {
+                let mut wakes = WakeList::new();
+                let mut waiters = self.waiters.lock();
+                let added = self.add_and_serve(&mut waiters, n, limit, &mut wakes);
+                drop(waiters);
+                drop(wakes);
+                added
+            }
+        }
+    }
+
+    /// Under the lock: adds `n` permits (up to `limit` free), then hands
+    /// what is free to the head waiters.
+    fn add_and_serve(
+        &self,
+        waiters: &mut Waiters,
+        n: usize,
+        limit: usize,
+        wakes: &mut WakeList,
+    ) -> Result<(), TooManyReleases> {
+        match self.add(n, limit, false) {
+            Ok(()) => {
+                self.serve(waiters, wakes);
+                Ok(())
+            }
+            Err(AddError::TooMany(error)) => Err(error),
+            Err(AddError::Waiters) => unreachable!("a locked add never defers to waiters"),
+        }
+    }
+
+    /// Under the lock: hands free permits to the head waiters, in order, for
+    /// as long as the head's whole request can be met; clears `WAITERS` if
+    /// that empties the list.
+    fn serve(&self, waiters: &mut Waiters, wakes: &mut WakeList) {
+        // While the list is not empty `WAITERS` is set, so only lock holders
+        // change the count: it cannot drop between the load and the take.
+        while waiters.notify_front_if(
+            |&mut wanted| {
+                let permits = self.state.load(Ordering::Acquire) >> SHIFT;
+                (wanted <= permits).then(|| {
+                    self.state.fetch_sub(wanted << SHIFT, Ordering::AcqRel);
+                    Ok(())
+                })
+            },
+            wakes,
+        ) {}
+        if waiters.is_empty() && self.state.load(Ordering::Acquire) & WAITERS != 0 {
+            self.state.fetch_and(!WAITERS, Ordering::AcqRel);
+        }
+    }
+
     /// Adds `n` permits: they go to the waiters first, oldest first. Works
     /// on a closed semaphore too (the permits only count).
     ///
     /// # Panics
-    /// If the number of free permits would overflow `usize`.
+    /// If the number of free permits would exceed
+    /// [`MAX_PERMITS`](Self::MAX_PERMITS).
     pub fn add_permits(&self, n: usize) {
-        let mut wakes = WakeList::new();
-        self.state.lock().release(n, &mut wakes);
-        drop(wakes);
+        // No limit: the only error is `TooManyReleases`.
+        let _ = self.release_inner(n, usize::MAX);
     }
 
     /// asyncio's `release()`: adds one permit, as
@@ -231,14 +360,14 @@ impl Semaphore {
     /// The number of free permits (a snapshot: other threads may change it
     /// at any moment).
     pub fn available_permits(&self) -> usize {
-        self.state.lock().permits
+        self.state.load(Ordering::Acquire) >> SHIFT
     }
 
     /// asyncio's `locked()`: whether an acquire of one permit would wait now
     /// (no free permit, or older waiters queued). A snapshot.
     pub fn locked(&self) -> bool {
-        let state = self.state.lock();
-        state.permits == 0 || !state.waiters.is_empty()
+        let state = self.state.load(Ordering::Acquire);
+        state >> SHIFT == 0 || state & WAITERS != 0
     }
 
     /// Closes the semaphore: every waiting acquire fails with
@@ -246,18 +375,17 @@ impl Semaphore {
     /// already granted stay valid and are returned as usual.
     pub fn close(&self) {
         let mut wakes = WakeList::new();
-        let mut state = self.state.lock();
-        state.closed = true;
-        state
-            .waiters
-            .notify_all(|_| Err(AcquireError::Closed), &mut wakes);
-        drop(state);
+        let mut waiters = self.waiters.lock();
+        self.state.fetch_or(CLOSED, Ordering::AcqRel);
+        waiters.notify_all(|_| Err(AcquireError::Closed), &mut wakes);
+        self.state.fetch_and(!WAITERS, Ordering::AcqRel);
+        drop(waiters);
         drop(wakes);
     }
 
     /// Whether [`close`](Self::close) was called.
     pub fn is_closed(&self) -> bool {
-        self.state.lock().closed
+        self.state.load(Ordering::Acquire) & CLOSED != 0
     }
 
     /// Returns `n` permits to the pool (a permit guard's drop).
@@ -270,49 +398,74 @@ impl Semaphore {
     /// `BoundedSemaphore::release`: one permit back, unless that would make
     /// more than `limit` free.
     pub(crate) fn release_bounded(&self, limit: usize) -> Result<(), TooManyReleases> {
-        let mut wakes = WakeList::new();
-        let mut state = self.state.lock();
-        if state.permits >= limit {
-            return Err(TooManyReleases { limit });
-        }
-        state.release(1, &mut wakes);
-        drop(state);
-        drop(wakes);
-        Ok(())
+        self.release_inner(1, limit)
     }
 }
 
 impl Waitable for &Semaphore {
-    type State = State;
+    type State = Waiters;
     type Request = usize;
     type Value = Result<(), AcquireError>;
 
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock()
+    fn lock(&self) -> MutexGuard<'_, Waiters> {
+        self.waiters.lock()
     }
 
-    fn waiters(state: &mut State) -> &mut WaiterList<Self::Value, usize> {
-        &mut state.waiters
+    fn waiters(waiters: &mut Waiters) -> &mut Waiters {
+        waiters
     }
 
-    fn try_now(&self, state: &mut State, n: &mut usize, _: &mut WakeList) -> Option<Self::Value> {
-        match state.try_take(*n) {
-            Ok(()) => Some(Ok(())),
-            Err(TryAcquireError::Closed) => Some(Err(AcquireError::Closed)),
-            Err(TryAcquireError::NoPermits) => None,
+    /// Under the lock, on arrival: takes the permits if nobody is queued and
+    /// they are free; otherwise sets `WAITERS` (in the CAS that saw too few
+    /// permits) and lets `Wait` queue the waiter before the lock is released.
+    fn try_now(
+        &self,
+        waiters: &mut Waiters,
+        n: &mut usize,
+        _: &mut WakeList,
+    ) -> Option<Self::Value> {
+        let n = *n;
+        let mut state = self.state.load(Ordering::Acquire);
+        loop {
+            if state & CLOSED != 0 {
+                return Some(Err(AcquireError::Closed));
+            }
+            if state & WAITERS != 0 {
+                debug_assert!(!waiters.is_empty(), "WAITERS set with no waiter");
+                return None;
+            }
+            let (new, taken) = if state >> SHIFT >= n {
+                (state - (n << SHIFT), Some(Ok(())))
+            } else {
+                (state | WAITERS, None)
+            };
+            match self
+                .state
+                .compare_exchange_weak(state, new, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(_) => return taken,
+                Err(actual) => state = actual,
+            }
         }
     }
 
-    fn give_back(&self, state: &mut State, n: usize, granted: Self::Value, wakes: &mut WakeList) {
+    fn give_back(
+        &self,
+        waiters: &mut Waiters,
+        n: usize,
+        granted: Self::Value,
+        wakes: &mut WakeList,
+    ) {
         if granted.is_ok() {
-            state.release(n, wakes);
+            // No limit: cannot fail.
+            let _ = self.add_and_serve(waiters, n, usize::MAX, wakes);
         }
     }
 
-    fn unlinked(&self, state: &mut State, _: usize, wakes: &mut WakeList) {
+    fn unlinked(&self, waiters: &mut Waiters, _: usize, wakes: &mut WakeList) {
         // It may have been the head, holding back smaller requests that the
-        // free permits already cover.
-        state.serve(wakes);
+        // free permits already cover; or the last waiter (clear `WAITERS`).
+        self.serve(waiters, wakes);
     }
 }
 
@@ -325,11 +478,12 @@ impl Default for Semaphore {
 
 impl fmt::Debug for Semaphore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = self.state.lock();
+        let waiters = self.waiters.lock().len();
+        let state = self.state.load(Ordering::Acquire);
         f.debug_struct("Semaphore")
-            .field("permits", &state.permits)
-            .field("waiters", &state.waiters.len())
-            .field("closed", &state.closed)
+            .field("permits", &(state >> SHIFT))
+            .field("waiters", &waiters)
+            .field("closed", &(state & CLOSED != 0))
             .finish()
     }
 }
@@ -577,8 +731,64 @@ mod tests {
     #[test]
     #[should_panic(expected = "overflowed")]
     fn overflowing_the_permit_count_panics() {
-        let semaphore = Semaphore::new(usize::MAX);
+        let semaphore = Semaphore::new(Semaphore::MAX_PERMITS);
         semaphore.add_permits(1);
+    }
+
+    #[test]
+    #[should_panic(expected = "overflowed")]
+    fn more_than_max_permits_at_creation_panics() {
+        let _ = Semaphore::new(Semaphore::MAX_PERMITS + 1);
+    }
+
+    #[test]
+    fn the_last_waiter_leaving_reopens_the_fast_path() {
+        let semaphore = Semaphore::new(1);
+        let mut large = Probe::new(semaphore.acquire_many(2));
+        large.pending();
+        assert!(semaphore.locked());
+        assert_eq!(
+            semaphore.try_acquire().unwrap_err(),
+            TryAcquireError::NoPermits
+        );
+        drop(large);
+        assert!(!semaphore.locked());
+        let permit = semaphore.try_acquire().unwrap();
+        drop(permit);
+        assert_eq!(semaphore.available_permits(), 1);
+    }
+
+    #[test]
+    fn a_hand_off_to_the_last_waiter_reopens_the_fast_path() {
+        let semaphore = Semaphore::new(0);
+        let mut waiting = Probe::new(semaphore.acquire());
+        waiting.pending();
+        semaphore.add_permits(2);
+        // One permit went to the waiter, the other is free for anyone.
+        assert_eq!(semaphore.available_permits(), 1);
+        let newcomer = semaphore.try_acquire().unwrap();
+        let permit = waiting.ready().unwrap();
+        drop((permit, newcomer));
+        assert_eq!(semaphore.available_permits(), 2);
+    }
+
+    #[test]
+    fn close_clears_the_queue_and_keeps_counting() {
+        let semaphore = Semaphore::new(0);
+        let mut waiting = Probe::new(semaphore.acquire());
+        waiting.pending();
+        semaphore.close();
+        assert_eq!(waiting.ready().unwrap_err(), AcquireError::Closed);
+        semaphore.add_permits(2);
+        assert_eq!(semaphore.available_permits(), 2);
+        assert_eq!(
+            semaphore.try_acquire().unwrap_err(),
+            TryAcquireError::Closed
+        );
+        assert_eq!(
+            format!("{semaphore:?}"),
+            "Semaphore { permits: 2, waiters: 0, closed: true }"
+        );
     }
 
     #[test]

@@ -62,6 +62,10 @@
 //! cannot be lost because the check and the enqueue in step 1 happen under
 //! the same lock as the release in step 2.
 //!
+//! The semaphore adds lock-free fast paths on top (an atomic permit word):
+//! they run only while its list is empty, which a bit of that word, set and
+//! cleared under the lock, tells them; see `semaphore.rs`.
+//!
 //! # Building on it (queues, channels, the settable future)
 //! - The queue (`queue/`) keeps three lists in its state: getters
 //!   (`WaiterList<Result<Item, ShutDown>, ()>`), putters

@@ -134,3 +134,131 @@ fn loom_semaphore_close_races_release() {
         assert!(semaphore.is_closed());
     });
 }
+
+/// Two tasks contend for one permit, each acquiring and releasing it twice
+/// through the public guards: fast-path acquires and releases race waiter
+/// arrivals (which set `WAITERS` under the lock) and hand-offs. No wake-up
+/// is lost (a lost one deadlocks), at most one task holds the permit, and
+/// the permit is back at the end with the fast path open again.
+#[test]
+fn loom_semaphore_fast_and_slow_paths_contend() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    loom::model(|| {
+        let semaphore = Arc::new(Semaphore::new(1));
+        let inside = Arc::new(AtomicUsize::new(0));
+        let task = || {
+            let (semaphore, inside) = (semaphore.clone(), inside.clone());
+            thread::spawn(move || {
+                for _ in 0..2 {
+                    let permit = block_on(semaphore.acquire()).unwrap();
+                    assert_eq!(inside.fetch_add(1, Ordering::Relaxed), 0);
+                    inside.fetch_sub(1, Ordering::Relaxed);
+                    drop(permit);
+                }
+            })
+        };
+        let (a, b) = (task(), task());
+        a.join().unwrap();
+        b.join().unwrap();
+        assert_eq!(semaphore.available_permits(), 1);
+        assert!(!semaphore.locked());
+        drop(semaphore.try_acquire().unwrap());
+    });
+}
+
+/// A permit guard dropped (fast-path release) while another task arrives
+/// and finds no permit (slow path: sets `WAITERS`, then queues): the
+/// arrival either sees the permit or is handed it.
+#[test]
+fn loom_semaphore_permit_drop_races_enqueue() {
+    loom::model(|| {
+        let semaphore = Arc::new(Semaphore::new(1));
+        let held = semaphore.clone().try_acquire_owned().unwrap();
+        let waiter = {
+            let semaphore = semaphore.clone();
+            thread::spawn(move || drop(block_on(semaphore.acquire_many(1)).unwrap()))
+        };
+        drop(held);
+        waiter.join().unwrap();
+        assert_eq!(semaphore.available_permits(), 1);
+        assert!(!semaphore.locked());
+    });
+}
+
+/// The only waiter is dropped (it clears `WAITERS`) while a release arrives
+/// (it saw `WAITERS` and takes the lock, or finds it clear and adds
+/// lock-free): the permit ends up free and takeable lock-free.
+#[test]
+fn loom_semaphore_last_waiter_leaves_while_released() {
+    loom::model(|| {
+        let semaphore = Arc::new(Semaphore::new(0));
+        let mut waiter = acquire(&semaphore, 1);
+        queue(&mut waiter);
+        let dropper = thread::spawn(move || drop(waiter));
+        semaphore.add_permits(1);
+        dropper.join().unwrap();
+        assert_eq!(semaphore.available_permits(), 1);
+        assert!(!semaphore.locked());
+        drop(semaphore.try_acquire().unwrap());
+    });
+}
+
+/// A queued large request is dropped while a newcomer tries to take the
+/// one free permit lock-free: the newcomer may only succeed once the
+/// request has left, and no permit is lost.
+#[test]
+fn loom_semaphore_try_acquire_races_head_leaving() {
+    loom::model(|| {
+        let semaphore = Arc::new(Semaphore::new(1));
+        let mut large = acquire(&semaphore, 2);
+        queue(&mut large);
+        let dropper = thread::spawn(move || drop(large));
+        let newcomer = {
+            let semaphore = semaphore.clone();
+            thread::spawn(move || semaphore.try_acquire().map(|permit| permit.forget()))
+        };
+        dropper.join().unwrap();
+        let taken = newcomer.join().unwrap().is_ok();
+        assert_eq!(semaphore.available_permits(), usize::from(!taken));
+    });
+}
+
+/// Bounded releases race a waiter: exactly the matching releases succeed,
+/// and the over-release is refused afterwards.
+#[test]
+fn loom_bounded_semaphore_release_races_acquire() {
+    use crate::BoundedSemaphore;
+    loom::model(|| {
+        let semaphore = Arc::new(BoundedSemaphore::new(1));
+        semaphore.try_acquire().unwrap();
+        let waiter = {
+            let semaphore = semaphore.clone();
+            thread::spawn(move || {
+                block_on(semaphore.acquire());
+                semaphore.release().unwrap();
+            })
+        };
+        semaphore.release().unwrap();
+        waiter.join().unwrap();
+        assert_eq!(semaphore.available_permits(), 1);
+        assert!(semaphore.release().is_err());
+    });
+}
+
+/// Two releases of the one acquired permit race: exactly one succeeds.
+#[test]
+fn loom_bounded_semaphore_over_release_races() {
+    use crate::BoundedSemaphore;
+    loom::model(|| {
+        let semaphore = Arc::new(BoundedSemaphore::new(1));
+        semaphore.try_acquire().unwrap();
+        let other = {
+            let semaphore = semaphore.clone();
+            thread::spawn(move || semaphore.release().is_ok())
+        };
+        let mine = semaphore.release().is_ok();
+        let theirs = other.join().unwrap();
+        assert!(mine ^ theirs);
+        assert_eq!(semaphore.available_permits(), 1);
+    });
+}
