@@ -27,8 +27,6 @@ pub(crate) struct Worker {
     /// True while a task is being polled (only then does a wake go to the
     /// LIFO slot).
     in_task: Cell<bool>,
-    /// The last look at the injector found work (see `next_task`).
-    injector_hot: Cell<bool>,
     searching: Cell<bool>,
     tick: Cell<u32>,
     rng: Cell<u32>,
@@ -92,7 +90,6 @@ impl Worker {
             lifo: Cell::new(None),
             deferred: RefCell::new(VecDeque::new()),
             in_task: Cell::new(false),
-            injector_hot: Cell::new(false),
             searching: Cell::new(false),
             tick: Cell::new(0),
             rng: Cell::new(0x9E37_79B9 ^ (index as u32).wrapping_mul(0x85EB_CA6B) | 1),
@@ -161,22 +158,10 @@ impl Worker {
         if let Some(task) = self.local.pop() {
             return Some(task);
         }
-        // While the injector keeps yielding batches, drain it before the
-        // yielded tasks. Once it comes up empty, the yielded tasks go first
-        // and the injector waits for the next fairness tick: a worker busy
-        // with tasks that yield in a loop must not read the injector's tail
-        // after every yield — that bounced its cache line against the threads
-        // pushing into it and halved their speed (spawn_many_remote_busy).
-        if self.injector_hot.get() {
-            if let Some(task) = self.steal_injector_batch() {
-                return Some(task);
-            }
-            self.injector_hot.set(false);
-        }
-        if let Some(task) = self.deferred.borrow_mut().pop_front() {
+        if let Some(task) = self.steal_injector_batch() {
             return Some(task);
         }
-        self.steal_injector_batch()
+        self.deferred.borrow_mut().pop_front()
     }
 
     fn flush_deferred(&self) {
@@ -194,10 +179,7 @@ impl Worker {
     fn steal_injector_batch(&self) -> Option<Notified> {
         loop {
             match self.shared.injector.steal_batch_and_pop(&self.local) {
-                Steal::Success(task) => {
-                    self.injector_hot.set(true);
-                    return Some(task);
-                }
+                Steal::Success(task) => return Some(task),
                 Steal::Empty => return None,
                 Steal::Retry => continue,
             }
