@@ -109,6 +109,31 @@ fn run_all(mock: &Mock) -> usize {
     ran
 }
 
+/// Spawns a thread that runs the oldest queue entry (there must be one).
+fn spawn_runner(mock: &Arc<Mock>) -> thread::JoinHandle<()> {
+    let mock = mock.clone();
+    thread::spawn(move || assert!(run_one(&mock)))
+}
+
+/// Spawns a thread that cancels `task` (which cannot have finished yet) and
+/// hands the handle back.
+fn spawn_canceller<T: Send + 'static>(task: Task<T>) -> thread::JoinHandle<Task<T>> {
+    thread::spawn(move || {
+        assert!(task.cancel(), "the task cannot have finished");
+        task
+    })
+}
+
+/// A future that is ready on its first poll with an [`Output`] counted in
+/// `output_drops`.
+fn ready_output(
+    value: u32,
+    output_drops: &Counter,
+) -> impl Future<Output = Output> + Unpin + Send + 'static {
+    let output_drops = output_drops.clone();
+    poll_fn(move |_| Poll::Ready(Output::new(value, &output_drops)))
+}
+
 /// Every task is finished and freed: nothing queued, nothing registered,
 /// and no cell holds the mock any more.
 fn assert_all_freed(mock: Arc<Mock>) {
@@ -118,6 +143,19 @@ fn assert_all_freed(mock: Arc<Mock>) {
     );
     assert_eq!(mock.registry.len(), 0, "a task was never released");
     assert_eq!(Arc::strong_count(&mock), 1, "a task cell was leaked");
+}
+
+/// Runs `body` as a loom model on a fresh mock scheduler, then checks that
+/// every task was finished and freed (see [`assert_all_freed`]).
+fn model<F>(body: F)
+where
+    F: Fn(&Arc<Mock>) + Sync + Send + 'static,
+{
+    loom::model(move || {
+        let mock = Mock::new();
+        body(&mock);
+        assert_all_freed(mock);
+    });
 }
 
 #[derive(Clone, Default)]
@@ -210,6 +248,11 @@ fn counting_waker() -> (Waker, std::sync::Arc<CountingWaker>) {
     (Waker::from(counter.clone()), counter)
 }
 
+/// No clone of the counting waker is still alive (e.g. kept in a join slot).
+fn assert_waker_released(waker: &std::sync::Arc<CountingWaker>, msg: &str) {
+    assert_eq!(std::sync::Arc::strong_count(waker), 1, "{msg}");
+}
+
 /// The handle's result without blocking (and without marking it awaited).
 fn poll_handle<T>(task: &mut Task<T>) -> Poll<Result<T, TaskError>> {
     task.poll_result(&mut Context::from_waker(Waker::noop()))
@@ -229,8 +272,7 @@ fn forever_pending(polls: &Counter) -> impl Future<Output = ()> + Unpin + Send +
 /// once on the second poll, and hand its output to the handle.
 #[test]
 fn loom_wake_while_running() {
-    loom::model(|| {
-        let mock = Mock::new();
+    model(|mock| {
         let (polls, future_drops, output_drops) =
             (Counter::default(), Counter::default(), Counter::default());
         let slot = WakerSlot::default();
@@ -248,19 +290,16 @@ fn loom_wake_while_running() {
                 }),
             )
         };
-        let mut task = spawn(&mock, future);
+        let mut task = spawn(mock, future);
 
-        let runner = {
-            let mock = mock.clone();
-            thread::spawn(move || assert!(run_one(&mock)))
-        };
+        let runner = spawn_runner(mock);
         let waker = thread::spawn(move || take_waker(&slot).wake());
         runner.join().unwrap();
         waker.join().unwrap();
 
         // Requeued by the runner (woken while running) or queued by the
         // waker (woken while idle): either way exactly one entry.
-        assert_eq!(run_all(&mock), 1);
+        assert_eq!(run_all(mock), 1);
         assert_eq!(polls.get(), 2);
         assert_eq!(future_drops.get(), 1);
         match poll_handle(&mut task) {
@@ -269,7 +308,6 @@ fn loom_wake_while_running() {
         }
         assert_eq!(output_drops.get(), 1);
         drop(task);
-        assert_all_freed(mock);
     });
 }
 
@@ -277,8 +315,7 @@ fn loom_wake_while_running() {
 /// first poll: the task must be queued exactly once.
 #[test]
 fn loom_two_wakes_queue_once() {
-    loom::model(|| {
-        let mock = Mock::new();
+    model(|mock| {
         let polls = Counter::default();
         let (slot_a, slot_b) = (WakerSlot::default(), WakerSlot::default());
         let future = {
@@ -293,12 +330,9 @@ fn loom_two_wakes_queue_once() {
                 }
             })
         };
-        let mut task = spawn(&mock, future);
+        let mut task = spawn(mock, future);
 
-        let runner = {
-            let mock = mock.clone();
-            thread::spawn(move || assert!(run_one(&mock)))
-        };
+        let runner = spawn_runner(mock);
         // Two spinning threads would exceed loom's branch limit: each waker
         // thread wakes only if the poll already left its waker, and the main
         // thread wakes the others afterwards.
@@ -324,11 +358,10 @@ fn loom_two_wakes_queue_once() {
         wake(&slot_a, false);
         wake(&slot_b, true);
 
-        assert_eq!(run_all(&mock), 1);
+        assert_eq!(run_all(mock), 1);
         assert_eq!(polls.get(), 2);
         assert!(matches!(poll_handle(&mut task), Poll::Ready(Ok(()))));
         drop(task);
-        assert_all_freed(mock);
     });
 }
 
@@ -336,24 +369,17 @@ fn loom_two_wakes_queue_once() {
 /// the future is dropped exactly once and the handle reports cancellation.
 #[test]
 fn loom_cancel_while_running() {
-    loom::model(|| {
-        let mock = Mock::new();
+    model(|mock| {
         let (polls, future_drops) = (Counter::default(), Counter::default());
-        let task = spawn(&mock, Tracked::new(&future_drops, forever_pending(&polls)));
+        let task = spawn(mock, Tracked::new(&future_drops, forever_pending(&polls)));
 
-        let runner = {
-            let mock = mock.clone();
-            thread::spawn(move || assert!(run_one(&mock)))
-        };
-        let canceller = thread::spawn(move || {
-            assert!(task.cancel(), "the task cannot have finished");
-            task
-        });
+        let runner = spawn_runner(mock);
+        let canceller = spawn_canceller(task);
         runner.join().unwrap();
         let mut task = canceller.join().unwrap();
 
         // A cancel that found the task idle queued it.
-        run_all(&mock);
+        run_all(mock);
         assert!(polls.get() <= 1);
         assert_eq!(future_drops.get(), 1);
         match poll_handle(&mut task) {
@@ -362,7 +388,6 @@ fn loom_cancel_while_running() {
         }
         assert!(!task.cancel(), "a finished task refuses cancellation");
         drop(task);
-        assert_all_freed(mock);
     });
 }
 
@@ -373,8 +398,7 @@ fn loom_cancel_while_running() {
 /// its own state through a `TaskRef`.)
 #[test]
 fn loom_graceful_cancel_while_running() {
-    loom::model(|| {
-        let mock = Mock::new();
+    model(|mock| {
         let (polls, future_drops) = (Counter::default(), Counter::default());
         let me: Arc<Mutex<Option<TaskRef>>> = Arc::default();
         let future = {
@@ -392,21 +416,15 @@ fn loom_graceful_cancel_while_running() {
                 }),
             )
         };
-        let task = spawn_opts(&mock, future, true);
+        let task = spawn_opts(mock, future, true);
         *me.lock() = Some(task.task_ref());
 
-        let runner = {
-            let mock = mock.clone();
-            thread::spawn(move || assert!(run_one(&mock)))
-        };
-        let canceller = thread::spawn(move || {
-            assert!(task.cancel());
-            task
-        });
+        let runner = spawn_runner(mock);
+        let canceller = spawn_canceller(task);
         runner.join().unwrap();
         let mut task = canceller.join().unwrap();
 
-        run_all(&mock);
+        run_all(mock);
         assert!(
             matches!(poll_handle(&mut task), Poll::Ready(Ok(5))),
             "the request was lost"
@@ -415,7 +433,6 @@ fn loom_graceful_cancel_while_running() {
         assert_eq!(future_drops.get(), 1);
         drop(task);
         drop(me);
-        assert_all_freed(mock);
     });
 }
 
@@ -423,8 +440,7 @@ fn loom_graceful_cancel_while_running() {
 /// race to queue it: exactly one queue entry, and the task ends cancelled.
 #[test]
 fn loom_cancel_races_wake() {
-    loom::model(|| {
-        let mock = Mock::new();
+    model(|mock| {
         let future_drops = Counter::default();
         let slot = WakerSlot::default();
         let future = {
@@ -437,23 +453,19 @@ fn loom_cancel_races_wake() {
                 }),
             )
         };
-        let task = spawn(&mock, future);
-        assert!(run_one(&mock));
+        let task = spawn(mock, future);
+        assert!(run_one(mock));
         let waker = take_waker(&slot);
 
         let waker = thread::spawn(move || waker.wake());
-        let canceller = thread::spawn(move || {
-            assert!(task.cancel());
-            task
-        });
+        let canceller = spawn_canceller(task);
         waker.join().unwrap();
         let mut task = canceller.join().unwrap();
 
-        assert_eq!(run_all(&mock), 1);
+        assert_eq!(run_all(mock), 1);
         assert_eq!(future_drops.get(), 1);
         assert!(matches!(poll_handle(&mut task), Poll::Ready(Err(e)) if e.is_cancelled()));
         drop(task);
-        assert_all_freed(mock);
     });
 }
 
@@ -462,29 +474,18 @@ fn loom_cancel_races_wake() {
 /// last, and the cell is freed.
 #[test]
 fn loom_handle_dropped_while_completing() {
-    loom::model(|| {
-        let mock = Mock::new();
+    model(|mock| {
         let (future_drops, output_drops) = (Counter::default(), Counter::default());
-        let future = {
-            let output_drops = output_drops.clone();
-            Tracked::new(
-                &future_drops,
-                poll_fn(move |_| Poll::Ready(Output::new(1, &output_drops))),
-            )
-        };
-        let task = spawn(&mock, future);
+        let future = Tracked::new(&future_drops, ready_output(1, &output_drops));
+        let task = spawn(mock, future);
 
-        let runner = {
-            let mock = mock.clone();
-            thread::spawn(move || assert!(run_one(&mock)))
-        };
+        let runner = spawn_runner(mock);
         let dropper = thread::spawn(move || drop(task));
         runner.join().unwrap();
         dropper.join().unwrap();
 
         assert_eq!(future_drops.get(), 1);
         assert_eq!(output_drops.get(), 1);
-        assert_all_freed(mock);
     });
 }
 
@@ -493,14 +494,10 @@ fn loom_handle_dropped_while_completing() {
 /// The waker is released exactly once, by whichever side ends up owning it.
 #[test]
 fn loom_polled_handle_dropped_while_completing() {
-    loom::model(|| {
-        let mock = Mock::new();
+    model(|mock| {
         let output_drops = Counter::default();
-        let future = {
-            let output_drops = output_drops.clone();
-            poll_fn(move |_| Poll::Ready(Output::new(1, &output_drops)))
-        };
-        let mut task = spawn(&mock, future);
+        let future = ready_output(1, &output_drops);
+        let mut task = spawn(mock, future);
         let (waker, joiner) = counting_waker();
         assert!(
             task.poll_result(&mut Context::from_waker(&waker))
@@ -511,24 +508,16 @@ fn loom_polled_handle_dropped_while_completing() {
         // not merely when the cell is freed.
         let task_ref = task.task_ref();
 
-        let runner = {
-            let mock = mock.clone();
-            thread::spawn(move || assert!(run_one(&mock)))
-        };
+        let runner = spawn_runner(mock);
         let dropper = thread::spawn(move || drop(task));
         runner.join().unwrap();
         dropper.join().unwrap();
 
         assert_eq!(output_drops.get(), 1);
         assert!(joiner.0.load(Ordering::SeqCst) <= 1);
-        assert_eq!(
-            std::sync::Arc::strong_count(&joiner),
-            1,
-            "the join waker was kept"
-        );
+        assert_waker_released(&joiner, "the join waker was kept");
         assert!(task_ref.is_finished());
         drop(task_ref);
-        assert_all_freed(mock);
     });
 }
 
@@ -536,25 +525,17 @@ fn loom_polled_handle_dropped_while_completing() {
 /// woken (loom reports a deadlock otherwise) and get the value.
 #[test]
 fn loom_join_waker_race() {
-    loom::model(|| {
-        let mock = Mock::new();
+    model(|mock| {
         let output_drops = Counter::default();
-        let future = {
-            let output_drops = output_drops.clone();
-            poll_fn(move |_| Poll::Ready(Output::new(42, &output_drops)))
-        };
-        let task = spawn(&mock, future);
+        let future = ready_output(42, &output_drops);
+        let task = spawn(mock, future);
 
-        let runner = {
-            let mock = mock.clone();
-            thread::spawn(move || assert!(run_one(&mock)))
-        };
+        let runner = spawn_runner(mock);
         let joiner = thread::spawn(move || loom::future::block_on(task).map(|out| out.value));
         runner.join().unwrap();
         assert_eq!(joiner.join().unwrap().unwrap(), 42);
 
         assert_eq!(output_drops.get(), 1);
-        assert_all_freed(mock);
     });
 }
 
@@ -562,19 +543,12 @@ fn loom_join_waker_race() {
 /// join slot is taken back and refilled) while the task completes.
 #[test]
 fn loom_join_waker_replaced_while_completing() {
-    loom::model(|| {
-        let mock = Mock::new();
+    model(|mock| {
         let output_drops = Counter::default();
-        let future = {
-            let output_drops = output_drops.clone();
-            poll_fn(move |_| Poll::Ready(Output::new(42, &output_drops)))
-        };
-        let mut task = spawn(&mock, future);
+        let future = ready_output(42, &output_drops);
+        let mut task = spawn(mock, future);
 
-        let runner = {
-            let mock = mock.clone();
-            thread::spawn(move || assert!(run_one(&mock)))
-        };
+        let runner = spawn_runner(mock);
         let (first_waker, first) = counting_waker();
         let joiner = thread::spawn(move || {
             let result = match task.poll_result(&mut Context::from_waker(&first_waker)) {
@@ -587,12 +561,7 @@ fn loom_join_waker_replaced_while_completing() {
         assert_eq!(joiner.join().unwrap().unwrap(), 42);
 
         assert_eq!(output_drops.get(), 1);
-        assert_eq!(
-            std::sync::Arc::strong_count(&first),
-            1,
-            "the first waker leaked"
-        );
-        assert_all_freed(mock);
+        assert_waker_released(&first, "the first waker leaked");
     });
 }
 
@@ -602,8 +571,7 @@ fn loom_join_waker_replaced_while_completing() {
 /// frees the cell.
 #[test]
 fn loom_wake_after_completion() {
-    loom::model(|| {
-        let mock = Mock::new();
+    model(|mock| {
         let (future_drops, output_drops) = (Counter::default(), Counter::default());
         let slot = WakerSlot::default();
         let future = {
@@ -616,12 +584,9 @@ fn loom_wake_after_completion() {
                 }),
             )
         };
-        let task = spawn(&mock, future);
+        let task = spawn(mock, future);
 
-        let runner = {
-            let mock = mock.clone();
-            thread::spawn(move || assert!(run_one(&mock)))
-        };
+        let runner = spawn_runner(mock);
         let waker = thread::spawn(move || {
             let waker = take_waker(&slot);
             waker.wake_by_ref();
@@ -631,10 +596,9 @@ fn loom_wake_after_completion() {
         runner.join().unwrap();
         waker.join().unwrap();
 
-        assert_eq!(run_all(&mock), 0, "a completed task was queued");
+        assert_eq!(run_all(mock), 0, "a completed task was queued");
         assert_eq!(future_drops.get(), 1);
         assert_eq!(output_drops.get(), 1);
-        assert_all_freed(mock);
     });
 }
 
@@ -642,10 +606,9 @@ fn loom_wake_after_completion() {
 /// that cancels the task, so its future is dropped.
 #[test]
 fn loom_awaited_handle_drop_cancels() {
-    loom::model(|| {
-        let mock = Mock::new();
+    model(|mock| {
         let (polls, future_drops) = (Counter::default(), Counter::default());
-        let mut task = spawn(&mock, Tracked::new(&future_drops, forever_pending(&polls)));
+        let mut task = spawn(mock, Tracked::new(&future_drops, forever_pending(&polls)));
         let (waker, joiner) = counting_waker();
         assert!(
             Pin::new(&mut task)
@@ -654,22 +617,14 @@ fn loom_awaited_handle_drop_cancels() {
         );
         drop(waker);
 
-        let runner = {
-            let mock = mock.clone();
-            thread::spawn(move || assert!(run_one(&mock)))
-        };
+        let runner = spawn_runner(mock);
         let dropper = thread::spawn(move || drop(task));
         runner.join().unwrap();
         dropper.join().unwrap();
 
         // A cancel that found the task idle queued it.
-        run_all(&mock);
+        run_all(mock);
         assert_eq!(future_drops.get(), 1);
-        assert_eq!(
-            std::sync::Arc::strong_count(&joiner),
-            1,
-            "the join waker leaked"
-        );
-        assert_all_freed(mock);
+        assert_waker_released(&joiner, "the join waker leaked");
     });
 }
