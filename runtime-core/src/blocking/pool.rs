@@ -255,8 +255,7 @@ fn run_thread(inner: Arc<Inner>, id: usize) {
         }
     }
     state.threads -= 1;
-    if state.threads == 0 {
-        inner.all_exited.notify_all();
-    }
+    // `shutdown` waits for the count to drop to 0 (or 1, from a pool
+    // thread): every exit must tell it.
     inner.all_exited.notify_all();
 }

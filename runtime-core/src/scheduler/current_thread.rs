@@ -117,9 +117,7 @@ impl Shared {
 
     fn push(&self, task: Notified) {
         self.queue.lock().push_back(task);
-        if !ptr::eq(DRIVING.with(|d| d.get()), self) {
-            self.parker.unpark();
-        }
+        self.unpark();
     }
 
     /// Drives `future` to completion on this thread, running queued tasks
