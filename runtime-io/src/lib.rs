@@ -1,7 +1,13 @@
 //! `runtime-io`: the epoll/kqueue reactor, sockets, and asyncio streams.
 //!
-//! Coming with its issue: a reactor on the `polling` crate that plugs into
-//! `runtime-core`'s driver seam (the worker that parks is the one that polls
-//! I/O), `TcpListener` / `TcpStream` / `UdpSocket` / Unix sockets, and
-//! asyncio's `open_connection` / `start_server` with `StreamReader` /
-//! `StreamWriter`.
+//! The reactor is built on the `polling` crate and plugs into
+//! `runtime-core`'s driver seam: the worker that parks is the one that polls
+//! I/O, so there is no dedicated I/O thread. It is installed into a runtime
+//! the first time that runtime creates a socket.
+
+#![warn(missing_docs)]
+
+pub(crate) mod reactor;
+
+#[cfg(test)]
+mod reactor_tests;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::handle::{Flavor, Handle, Scheduler};
 use super::{Runtime, context};
 use crate::blocking::{BlockingPool, PoolConfig};
-use crate::driver::{Driver, SharedDriver};
+use crate::driver::{Driver, DriverSlot};
 use crate::scheduler::current_thread;
 use crate::scheduler::multi_thread::{self, worker::Worker};
 use crate::time::driver::TimeDriver;
@@ -45,7 +45,7 @@ pub struct Builder {
     max_blocking_threads: usize,
     blocking_keep_alive: Duration,
     shutdown_timeout: Duration,
-    driver: Option<Box<dyn Driver>>,
+    driver: Option<Arc<DriverSlot>>,
     start_paused: bool,
 }
 
@@ -141,10 +141,12 @@ impl Builder {
         self
     }
 
-    /// Installs the driver idle workers wait in (see [`crate::driver`]);
-    /// `runtime-io` uses this to plug its reactor in.
+    /// Installs the driver idle workers wait in (see [`crate::driver`]).
+    /// `runtime-io` does not need this: it installs its reactor on the first
+    /// socket a runtime creates ([`Handle::driver_or_install`]). A runtime
+    /// built with a custom driver cannot use `runtime-io` sockets.
     pub fn driver(mut self, driver: impl Driver) -> Builder {
-        self.driver = Some(Box::new(driver));
+        self.driver = Some(DriverSlot::with(driver));
         self
     }
 
@@ -167,7 +169,7 @@ impl Builder {
             thread_name: self.thread_name.clone(),
             stack_size: self.stack_size,
         });
-        let driver = self.driver.map(SharedDriver::new);
+        let driver = self.driver.unwrap_or_else(DriverSlot::new);
         match self.flavor {
             Flavor::CurrentThread => {
                 let time = TimeDriver::new(0, self.start_paused);

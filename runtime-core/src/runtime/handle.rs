@@ -2,10 +2,12 @@
 
 use std::fmt;
 use std::future::Future;
+use std::io;
 use std::panic::Location;
 use std::sync::Arc;
 
 use super::context;
+use crate::driver::{Driver, DriverSlot};
 use crate::scheduler::{Schedule, current_thread, multi_thread};
 use crate::task::raw::Spawn;
 use crate::task::{self, Task, TaskId, TaskRef};
@@ -191,6 +193,48 @@ impl Handle {
     pub fn enter(&self) -> EnterGuard {
         EnterGuard {
             _guard: context::enter(self.clone()),
+        }
+    }
+
+    /// This runtime's driver of type `D`, if one is installed.
+    pub fn driver<D: Driver>(&self) -> Option<Arc<D>> {
+        self.driver_slot().get()
+    }
+
+    /// This runtime's driver of type `D`, installing the one `init` makes if
+    /// the runtime has none yet (`init` runs at most once per runtime). From
+    /// then on idle workers wait in it, one at a time, and busy workers poll
+    /// it at every fairness tick. `runtime-io` installs its reactor this way
+    /// when a runtime creates its first socket, so runtimes that never touch
+    /// I/O keep parking on plain condvars.
+    ///
+    /// # Errors
+    /// `init`'s error; or [`io::ErrorKind::Other`] if the runtime already
+    /// has a driver of another type (see [`Builder::driver`](crate::Builder::driver)).
+    pub fn driver_or_install<D: Driver>(
+        &self,
+        init: impl FnOnce() -> io::Result<D>,
+    ) -> io::Result<Arc<D>> {
+        let (driver, installed) = self.driver_slot().get_or_install(init)?;
+        if installed {
+            // Sleepers wait on condvars: wake them so that one moves into the
+            // driver (the others find nothing to do and park again).
+            match &self.scheduler {
+                Scheduler::MultiThread(shared) => {
+                    for parker in shared.parkers.iter() {
+                        parker.unpark();
+                    }
+                }
+                Scheduler::CurrentThread(shared) => shared.unpark(),
+            }
+        }
+        Ok(driver)
+    }
+
+    pub(crate) fn driver_slot(&self) -> &DriverSlot {
+        match &self.scheduler {
+            Scheduler::MultiThread(shared) => &shared.driver,
+            Scheduler::CurrentThread(shared) => &shared.driver,
         }
     }
 

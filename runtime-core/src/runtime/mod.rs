@@ -218,6 +218,7 @@ impl Drop for Runtime {
             }
             Scheduler::CurrentThread(shared) => shared.shutdown(),
         }
+        self.handle.driver_slot().shutdown();
         self.blocking.shutdown(self.shutdown_timeout);
     }
 }

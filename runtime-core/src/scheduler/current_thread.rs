@@ -17,7 +17,7 @@ use std::thread::ThreadId;
 use parking_lot::Mutex;
 
 use crate::blocking::BlockingSpawner;
-use crate::driver::{Parker, SharedDriver};
+use crate::driver::{DriverSlot, Parker};
 use crate::scheduler::Schedule;
 use crate::task::raw::{Notified, RawTask, Spawn};
 use crate::task::registry::Registry;
@@ -31,6 +31,7 @@ const TASKS_PER_TICK: usize = 61;
 pub(crate) struct Shared {
     queue: Mutex<VecDeque<Notified>>,
     parker: Parker,
+    pub(crate) driver: Arc<DriverSlot>,
     pub(crate) registry: Registry,
     pub(crate) blocking: BlockingSpawner,
     pub(crate) time: TimeDriver,
@@ -78,13 +79,14 @@ impl Wake for MainWaker {
 
 impl Shared {
     pub(crate) fn new(
-        driver: Option<Arc<SharedDriver>>,
+        driver: Arc<DriverSlot>,
         blocking: BlockingSpawner,
         time: TimeDriver,
     ) -> Arc<Shared> {
         Arc::new(Shared {
             queue: Mutex::new(VecDeque::new()),
-            parker: Parker::new(driver),
+            parker: Parker::new(driver.clone()),
+            driver,
             registry: Registry::new(1),
             blocking,
             time,
@@ -160,7 +162,11 @@ impl Shared {
                 task.run();
                 ran += 1;
             }
-            if ran == 0 && !main.woken.load(Ordering::Acquire) {
+            if ran > 0 {
+                // Busy: let the driver dispatch ready I/O without blocking,
+                // so sockets are served even when this thread never idles.
+                self.driver.poll_ready();
+            } else if !main.woken.load(Ordering::Acquire) {
                 if self.time.clock.is_paused() {
                     // Everything waits: a paused clock jumps to the next timer.
                     if let Some(next) = self.time.next_deadline(timers) {

@@ -35,6 +35,7 @@ use super::Shared;
 use super::idle::Idle;
 use super::worker::Worker;
 use crate::blocking::{BlockingPool, PoolConfig};
+use crate::driver::DriverSlot;
 use crate::primitives::{AtomicUsize, Mutex, Ordering, fence};
 use crate::scheduler::Schedule;
 use crate::task::TaskId;
@@ -117,8 +118,12 @@ fn loom_lifo_local_queue_and_stealer() {
             thread_name: std::sync::Arc::new(|| "loom-blocking".to_owned()),
             stack_size: None,
         });
-        let (shared, mut locals) =
-            Shared::new(2, None, pool.spawner().clone(), TimeDriver::new(2, false));
+        let (shared, mut locals) = Shared::new(
+            2,
+            DriverSlot::new(),
+            pool.spawner().clone(),
+            TimeDriver::new(2, false),
+        );
         let local1 = locals.pop().unwrap();
         let local0 = locals.pop().unwrap();
 

@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crossbeam_deque::{Injector, Steal, Stealer};
 
 use crate::blocking::BlockingSpawner;
-use crate::driver::{Parker, SharedDriver};
+use crate::driver::{DriverSlot, Parker};
 use crate::scheduler::Schedule;
 use crate::task::raw::{Notified, RawTask};
 use crate::task::registry::Registry;
@@ -46,6 +46,7 @@ pub(crate) struct Shared {
     pub(crate) registry: Registry,
     pub(crate) blocking: BlockingSpawner,
     pub(crate) time: TimeDriver,
+    pub(crate) driver: Arc<DriverSlot>,
     shutdown: AtomicBool,
 }
 
@@ -53,7 +54,7 @@ impl Shared {
     /// Builds the shared state and each worker's local deque.
     pub(crate) fn new(
         workers: usize,
-        driver: Option<Arc<SharedDriver>>,
+        driver: Arc<DriverSlot>,
         blocking: BlockingSpawner,
         time: TimeDriver,
     ) -> (Arc<Shared>, Vec<crossbeam_deque::Worker<Notified>>) {
@@ -68,6 +69,7 @@ impl Shared {
             registry: Registry::new(workers),
             blocking,
             time,
+            driver,
             shutdown: AtomicBool::new(false),
         });
         (shared, locals)

@@ -146,10 +146,12 @@ impl Worker {
 
     fn next_task(&self, tick: u32) -> Option<Notified> {
         if tick % GLOBAL_QUEUE_INTERVAL == 0 {
-            // Fairness tick: due timers fire, yielded tasks rejoin the back
-            // of the local queue, and the injector goes first even if the
-            // local queue never empties.
+            // Fairness tick: due timers fire, ready I/O is dispatched (unless
+            // an idle worker already waits in the driver), yielded tasks
+            // rejoin the back of the local queue, and the injector goes
+            // first even if the local queue never empties.
             self.fire_timers();
+            self.shared.driver.poll_ready();
             self.flush_deferred();
             if let Some(task) = self.steal_injector_batch() {
                 return Some(task);
@@ -286,6 +288,15 @@ impl Worker {
             }
             if self.shared.is_shutdown() {
                 self.shared.idle.unpark_worker_by_id(self.index);
+                return;
+            }
+            if !self.local.is_empty() {
+                // We waited in the I/O driver and it woke tasks: they are in
+                // our own queue, still hot in this core's cache. Run them
+                // here rather than hop to whichever sibling gets notified.
+                if !self.shared.idle.unpark_worker_by_id(self.index) {
+                    self.searching.set(true);
+                }
                 return;
             }
             if !self.shared.idle.is_parked(self.index) {

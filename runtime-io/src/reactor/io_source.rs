@@ -1,0 +1,111 @@
+//! `IoSource<T>`: a non-blocking OS object registered with the reactor; the
+//! building block of every socket type.
+
+use std::fmt;
+use std::future::poll_fn;
+use std::io;
+use std::os::fd::AsRawFd;
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
+
+use super::source::Source;
+use super::{Direction, Reactor, ReadyEvent};
+
+/// A non-blocking `T` (a socket, a pipe) registered with the current
+/// runtime's reactor. Deregisters before `T` (and its fd) is dropped.
+pub(crate) struct IoSource<T: AsRawFd> {
+    source: Arc<Source>,
+    reactor: Arc<Reactor>,
+    /// `None` only after `into_inner`.
+    io: Option<T>,
+}
+
+impl<T: AsRawFd> IoSource<T> {
+    /// Registers `io`, which must already be in non-blocking mode, with the
+    /// current runtime's reactor.
+    ///
+    /// # Errors
+    /// Outside a runtime, or if the poller refuses the fd.
+    pub(crate) fn new(io: T) -> io::Result<IoSource<T>> {
+        let reactor = Reactor::current()?;
+        let source = reactor.register(io.as_raw_fd())?;
+        Ok(IoSource {
+            source,
+            reactor,
+            io: Some(io),
+        })
+    }
+
+    /// The wrapped object.
+    pub(crate) fn get_ref(&self) -> &T {
+        self.io.as_ref().expect("IoSource used after into_inner")
+    }
+
+    /// Ready in `direction` (cached), or Pending with the waker registered.
+    pub(crate) fn poll_ready(
+        &self,
+        direction: Direction,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<ReadyEvent>> {
+        self.source.poll_ready(direction, cx)
+    }
+
+    /// The syscall behind `event` said `WouldBlock`.
+    pub(crate) fn clear_readiness(&self, event: ReadyEvent) {
+        self.source.clear_readiness(event);
+    }
+
+    /// Runs the non-blocking operation `op` once the source is ready in
+    /// `direction`, retrying each time `op` reports `WouldBlock`.
+    pub(crate) fn poll_io<R>(
+        &self,
+        direction: Direction,
+        cx: &mut Context<'_>,
+        mut op: impl FnMut(&T) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        loop {
+            let event = ready!(self.poll_ready(direction, cx))?;
+            match op(self.get_ref()) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear_readiness(event),
+                result => return Poll::Ready(result),
+            }
+        }
+    }
+
+    /// [`poll_io`](IoSource::poll_io) as a future.
+    pub(crate) async fn io<R>(
+        &self,
+        direction: Direction,
+        mut op: impl FnMut(&T) -> io::Result<R>,
+    ) -> io::Result<R> {
+        poll_fn(|cx| self.poll_io(direction, cx, &mut op)).await
+    }
+
+    /// Waits until the source is ready in `direction` (it may still turn out
+    /// to block: readiness is a hint).
+    pub(crate) async fn ready(&self, direction: Direction) -> io::Result<()> {
+        poll_fn(|cx| self.poll_ready(direction, cx).map_ok(|_| ())).await
+    }
+
+    /// Deregisters and gives the object back (still non-blocking).
+    pub(crate) fn into_inner(mut self) -> T {
+        self.reactor.deregister(&self.source);
+        self.io.take().expect("IoSource used after into_inner")
+    }
+}
+
+impl<T: AsRawFd> Drop for IoSource<T> {
+    fn drop(&mut self) {
+        if let Some(io) = self.io.take() {
+            // Out of the poller first, then close the fd (dropping `io`).
+            self.reactor.deregister(&self.source);
+            drop(io);
+        }
+    }
+}
+
+impl<T: AsRawFd + fmt::Debug> fmt::Debug for IoSource<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("IoSource").field(&self.io).finish()
+    }
+}

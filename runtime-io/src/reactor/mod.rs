@@ -1,0 +1,177 @@
+//! The reactor: a `polling::Poller` (epoll on Linux, kqueue on the BSDs and
+//! macOS) that a runtime's parked worker waits in.
+//!
+//! There is no I/O thread. The reactor is a [`runtime_core::Driver`]: when a
+//! runtime creates its first socket, the reactor is installed into it
+//! ([`Handle::driver_or_install`]); from then on the one worker allowed to
+//! wait in the driver blocks in `Poller::wait`, dispatches the events it
+//! gets (the woken tasks land in *its own* run queue, so they run on the
+//! core that saw the event), and `Poller::notify` wakes it when work arrives
+//! from elsewhere. Busy workers also poll without blocking at every
+//! fairness tick, so sockets are served while every worker is busy. See
+//! `docs/architecture.md`, "The I/O reactor".
+
+mod io_source;
+mod source;
+
+pub(crate) use io_source::IoSource;
+pub(crate) use source::{Direction, ReadyEvent};
+
+use std::io;
+use std::os::fd::RawFd;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::task::Waker;
+use std::time::Duration;
+
+use parking_lot::Mutex;
+use polling::{Event, Events, PollMode, Poller};
+use runtime_core::{Driver, Handle};
+use slab::Slab;
+
+use source::Source;
+
+/// What one `park` round needs, kept between rounds so that waiting
+/// allocates nothing.
+struct Round {
+    events: Events,
+    wake: Vec<Waker>,
+}
+
+/// One runtime's reactor.
+pub(crate) struct Reactor {
+    poller: Poller,
+    /// Registered sources by key (the key is what the poller reports).
+    sources: Mutex<Slab<Arc<Source>>>,
+    round: Mutex<Round>,
+    /// Event rounds so far; stamped on the sources each round touches.
+    ticks: AtomicUsize,
+    shut_down: AtomicBool,
+}
+
+impl Reactor {
+    fn new() -> io::Result<Reactor> {
+        let poller = Poller::new()?;
+        if !poller.supports_edge() {
+            // Every source is registered edge-triggered, once; level mode
+            // would report a ready socket on every round.
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "the OS poller does not support edge-triggered events",
+            ));
+        }
+        Ok(Reactor {
+            poller,
+            sources: Mutex::new(Slab::new()),
+            round: Mutex::new(Round {
+                events: Events::new(),
+                wake: Vec::new(),
+            }),
+            ticks: AtomicUsize::new(0),
+            shut_down: AtomicBool::new(false),
+        })
+    }
+
+    /// The current runtime's reactor, installed on first use.
+    ///
+    /// # Errors
+    /// Outside a runtime ([`io::ErrorKind::Other`] wrapping
+    /// [`runtime_core::NoRuntime`]), if the OS refuses a poller, or if the
+    /// runtime was built with a custom driver.
+    pub(crate) fn current() -> io::Result<Arc<Reactor>> {
+        let handle = Handle::try_current().map_err(io::Error::other)?;
+        handle.driver_or_install(Reactor::new)
+    }
+
+    /// Registers `fd` (non-blocking, owned by the caller, who must call
+    /// [`deregister`](Reactor::deregister) before closing it).
+    pub(crate) fn register(&self, fd: RawFd) -> io::Result<Arc<Source>> {
+        let mut sources = self.sources.lock();
+        let entry = sources.vacant_entry();
+        let key = entry.key();
+        let source = Arc::new(Source::new(fd, key));
+        // SAFETY: the caller keeps `fd` open until `deregister`, which
+        // deletes it from the poller first (IoSource's Drop does exactly
+        // that), so the poller never refers to a closed or reused fd.
+        unsafe {
+            self.poller
+                .add_with_mode(fd, Event::all(key), PollMode::Edge)?;
+        }
+        entry.insert(source.clone());
+        if self.shut_down.load(Ordering::Acquire) {
+            let mut wake = Vec::new();
+            source.shut_down(&mut wake);
+        }
+        Ok(source)
+    }
+
+    /// Removes `source` from the poller. Must run before its fd closes.
+    pub(crate) fn deregister(&self, source: &Source) {
+        let mut sources = self.sources.lock();
+        // SAFETY: the fd is still open (see `register`).
+        let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(source.fd) };
+        // An error here means the fd was never (or is no longer) in the
+        // poller; either way it is out of it now.
+        let _ = self.poller.delete(fd);
+        if sources
+            .get(source.key)
+            .is_some_and(|s| std::ptr::eq(Arc::as_ptr(s), source))
+        {
+            sources.remove(source.key);
+        }
+    }
+
+    /// How many sources are registered (tests).
+    #[cfg(test)]
+    pub(crate) fn source_count(&self) -> usize {
+        self.sources.lock().len()
+    }
+
+    fn dispatch(&self, round: &mut Round) {
+        if round.events.is_empty() {
+            return;
+        }
+        let tick = self.ticks.fetch_add(1, Ordering::Relaxed).wrapping_add(1);
+        let sources = self.sources.lock();
+        for event in round.events.iter() {
+            // A key may be gone (deregistered since the wait returned) or
+            // reused by a newer source: readiness is only a hint, so a
+            // spurious one costs a WouldBlock, never correctness.
+            if let Some(source) = sources.get(event.key) {
+                source.set_readiness(event.readable, event.writable, tick, &mut round.wake);
+            }
+        }
+        drop(sources);
+        round.events.clear();
+    }
+}
+
+impl Driver for Reactor {
+    fn park(&self, timeout: Option<Duration>) {
+        let mut round = self.round.lock();
+        let round = &mut *round;
+        round.events.clear();
+        // Errors (other than EINTR, which polling retries) leave nothing to
+        // dispatch; the worker goes back to its loop and parks again.
+        let _ = self.poller.wait(&mut round.events, timeout);
+        self.dispatch(round);
+        // Woken outside every reactor lock: a waker may run scheduler code
+        // that takes its own locks.
+        round.wake.drain(..).for_each(Waker::wake);
+    }
+
+    fn unpark(&self) {
+        // Fails only if the eventfd/pipe cannot be written, which means the
+        // poller is already being torn down.
+        let _ = self.poller.notify();
+    }
+
+    fn shutdown(&self) {
+        self.shut_down.store(true, Ordering::Release);
+        let mut wake = Vec::new();
+        for (_, source) in self.sources.lock().iter() {
+            source.shut_down(&mut wake);
+        }
+        wake.into_iter().for_each(Waker::wake);
+    }
+}

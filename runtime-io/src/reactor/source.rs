@@ -1,0 +1,287 @@
+//! One registered file descriptor: its cached readiness and the tasks
+//! waiting for it.
+//!
+//! Sources are registered edge-triggered for both directions, once, so the
+//! reactor never re-arms anything (no `epoll_ctl` per operation). Instead
+//! each source caches what the kernel reported in one atomic word:
+//!
+//! ```text
+//! bit 0  READABLE   an edge said "readable" and no read has hit WouldBlock since
+//! bit 1  WRITABLE   the same for writes
+//! bit 2  SHUT_DOWN  the runtime is gone: every wait fails from now on
+//! 3..    tick       how many event rounds touched this source (wraps)
+//! ```
+//!
+//! An operation tries the syscall while its bit is set; on `WouldBlock` it
+//! clears the bit — but only if the tick is the one it read before the
+//! syscall ([`Source::clear_readiness`]). If an event arrived in between,
+//! the tick moved and the bit stays: that is the protection against the
+//! lost wake-up where an edge lands between our failed syscall and our
+//! clearing of the flag.
+
+use std::io;
+use std::os::fd::RawFd;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::{Context, Poll, Waker};
+
+use parking_lot::Mutex;
+
+const READABLE: usize = 1;
+const WRITABLE: usize = 1 << 1;
+const SHUT_DOWN: usize = 1 << 2;
+const TICK_SHIFT: u32 = 3;
+const READINESS_MASK: usize = (1 << TICK_SHIFT) - 1;
+
+/// Which way an operation goes.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Direction {
+    Read,
+    Write,
+}
+
+impl Direction {
+    fn bit(self) -> usize {
+        match self {
+            Direction::Read => READABLE,
+            Direction::Write => WRITABLE,
+        }
+    }
+}
+
+/// Proof that a direction was ready at a given tick; hand it back to
+/// [`Source::clear_readiness`] when the syscall says `WouldBlock`.
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct ReadyEvent {
+    tick: usize,
+    direction: Direction,
+}
+
+/// The tasks waiting on one direction. Usually one (a stream's reader, or
+/// its writer); several when tasks share a socket (e.g. a UDP socket in an
+/// `Arc`). The vector keeps its capacity across rounds, so waiting again
+/// does not allocate.
+#[derive(Default)]
+struct WaiterList(Vec<Waker>);
+
+impl WaiterList {
+    fn register(&mut self, waker: &Waker) {
+        // A task re-polled with the same waker must not pile up entries.
+        if !self.0.iter().any(|w| w.will_wake(waker)) {
+            self.0.push(waker.clone());
+        }
+    }
+}
+
+#[derive(Default)]
+struct Waiters {
+    readers: WaiterList,
+    writers: WaiterList,
+}
+
+/// A registered file descriptor, shared by its I/O object and the reactor.
+pub(crate) struct Source {
+    pub(crate) fd: RawFd,
+    pub(crate) key: usize,
+    state: AtomicUsize,
+    waiters: Mutex<Waiters>,
+}
+
+impl Source {
+    pub(crate) fn new(fd: RawFd, key: usize) -> Source {
+        Source {
+            fd,
+            key,
+            // Optimistically ready: the first operation tries the syscall at
+            // once (a fresh socket is usually writable, an accepted one often
+            // has data), and WouldBlock clears the guess.
+            state: AtomicUsize::new(READABLE | WRITABLE),
+            waiters: Mutex::new(Waiters::default()),
+        }
+    }
+
+    /// Ready in `direction`, or registers `cx`'s waker and returns Pending.
+    ///
+    /// # Errors
+    /// Once the runtime that owns the reactor has shut down.
+    pub(crate) fn poll_ready(
+        &self,
+        direction: Direction,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<ReadyEvent>> {
+        // Hot path: one load when the cached readiness says go.
+        if let Some(ready) = self.ready_now(direction) {
+            return Poll::Ready(ready);
+        }
+        let mut waiters = self.waiters.lock();
+        // Re-check under the lock: the reactor sets the bits before it takes
+        // this lock to drain the waiters, so either we see its bits or it
+        // sees our waker.
+        if let Some(ready) = self.ready_now(direction) {
+            return Poll::Ready(ready);
+        }
+        match direction {
+            Direction::Read => waiters.readers.register(cx.waker()),
+            Direction::Write => waiters.writers.register(cx.waker()),
+        }
+        Poll::Pending
+    }
+
+    fn ready_now(&self, direction: Direction) -> Option<io::Result<ReadyEvent>> {
+        let state = self.state.load(Ordering::Acquire);
+        if state & SHUT_DOWN != 0 {
+            return Some(Err(shut_down_error()));
+        }
+        (state & direction.bit() != 0).then_some(Ok(ReadyEvent {
+            tick: state >> TICK_SHIFT,
+            direction,
+        }))
+    }
+
+    /// The syscall said `WouldBlock`: forget the readiness `event` reported,
+    /// unless a newer event round has touched the source since.
+    pub(crate) fn clear_readiness(&self, event: ReadyEvent) {
+        let bit = event.direction.bit();
+        let _ = self
+            .state
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |state| {
+                (state >> TICK_SHIFT == event.tick).then_some(state & !bit)
+            });
+    }
+
+    /// Records an event of round `tick` and moves the wakers it satisfies
+    /// into `wake` (woken by the caller after every lock is released).
+    pub(crate) fn set_readiness(
+        &self,
+        readable: bool,
+        writable: bool,
+        tick: usize,
+        wake: &mut Vec<Waker>,
+    ) {
+        let bits = if readable { READABLE } else { 0 } | if writable { WRITABLE } else { 0 };
+        if bits == 0 {
+            return;
+        }
+        let _ = self
+            .state
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |state| {
+                Some((tick << TICK_SHIFT) | (state & READINESS_MASK) | bits)
+            });
+        let mut waiters = self.waiters.lock();
+        if readable {
+            wake.append(&mut waiters.readers.0);
+        }
+        if writable {
+            wake.append(&mut waiters.writers.0);
+        }
+    }
+
+    /// The reactor is gone: fail every wait, now and later.
+    pub(crate) fn shut_down(&self, wake: &mut Vec<Waker>) {
+        self.state.fetch_or(SHUT_DOWN, Ordering::AcqRel);
+        let mut waiters = self.waiters.lock();
+        wake.append(&mut waiters.readers.0);
+        wake.append(&mut waiters.writers.0);
+    }
+}
+
+pub(crate) fn shut_down_error() -> io::Error {
+    io::Error::other("the runtime that drove this I/O object has shut down")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicUsize;
+    use std::task::Wake;
+
+    struct CountingWaker(AtomicUsize);
+
+    impl Wake for CountingWaker {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    fn ready(source: &Source, direction: Direction) -> Poll<io::Result<ReadyEvent>> {
+        let waker = Waker::noop();
+        source.poll_ready(direction, &mut Context::from_waker(waker))
+    }
+
+    #[test]
+    fn a_fresh_source_is_optimistically_ready() {
+        let source = Source::new(0, 0);
+        assert!(matches!(
+            ready(&source, Direction::Read),
+            Poll::Ready(Ok(_))
+        ));
+        assert!(matches!(
+            ready(&source, Direction::Write),
+            Poll::Ready(Ok(_))
+        ));
+    }
+
+    #[test]
+    fn clearing_with_a_stale_tick_keeps_the_newer_readiness() {
+        let source = Source::new(0, 0);
+        let Poll::Ready(Ok(event)) = ready(&source, Direction::Read) else {
+            panic!("expected ready");
+        };
+        // An edge arrives between the failed syscall and the clear.
+        let mut wake = Vec::new();
+        source.set_readiness(true, false, 1, &mut wake);
+        source.clear_readiness(event);
+        assert!(matches!(
+            ready(&source, Direction::Read),
+            Poll::Ready(Ok(_))
+        ));
+        // With the current tick the clear takes effect.
+        let Poll::Ready(Ok(event)) = ready(&source, Direction::Read) else {
+            panic!("expected ready");
+        };
+        source.clear_readiness(event);
+        assert!(ready(&source, Direction::Read).is_pending());
+        // Write readiness was never touched.
+        assert!(matches!(
+            ready(&source, Direction::Write),
+            Poll::Ready(Ok(_))
+        ));
+    }
+
+    #[test]
+    fn an_event_wakes_each_waiting_task_once_per_direction() {
+        let source = Source::new(0, 0);
+        for direction in [Direction::Read, Direction::Write] {
+            let Poll::Ready(Ok(event)) = ready(&source, direction) else {
+                panic!("expected ready");
+            };
+            source.clear_readiness(event);
+        }
+        let reader = Arc::new(CountingWaker(AtomicUsize::new(0)));
+        let writer = Arc::new(CountingWaker(AtomicUsize::new(0)));
+        let reader_waker = Waker::from(reader.clone());
+        let writer_waker = Waker::from(writer.clone());
+        for _ in 0..3 {
+            // The same task polling again registers once.
+            let mut cx = Context::from_waker(&reader_waker);
+            assert!(source.poll_ready(Direction::Read, &mut cx).is_pending());
+        }
+        let mut cx = Context::from_waker(&writer_waker);
+        assert!(source.poll_ready(Direction::Write, &mut cx).is_pending());
+
+        let mut wake = Vec::new();
+        source.set_readiness(true, false, 1, &mut wake);
+        assert_eq!(wake.len(), 1, "only the reader is woken by a read event");
+        wake.drain(..).for_each(Waker::wake);
+        assert_eq!(reader.0.load(Ordering::SeqCst), 1);
+        assert_eq!(writer.0.load(Ordering::SeqCst), 0);
+
+        source.shut_down(&mut wake);
+        wake.drain(..).for_each(Waker::wake);
+        assert_eq!(writer.0.load(Ordering::SeqCst), 1);
+        assert!(matches!(
+            ready(&source, Direction::Read),
+            Poll::Ready(Err(_))
+        ));
+    }
+}
