@@ -165,3 +165,38 @@ fn outside_a_runtime_registration_is_an_error() {
     assert_eq!(err.kind(), io::ErrorKind::Other);
     assert!(err.to_string().contains("no runtime"), "{err}");
 }
+
+#[test]
+fn io_is_served_while_every_worker_is_busy() {
+    // Two tasks keep both workers busy forever (yielding, so they are
+    // runnable all the time and no worker ever parks in the reactor); the
+    // read still completes because busy workers poll the reactor at their
+    // fairness tick.
+    let rt = Runtime::builder().worker_threads(2).build().unwrap();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let spinners: Vec<_> = (0..2)
+        .map(|_| {
+            let stop = stop.clone();
+            rt.spawn(async move {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    runtime_core::task::yield_now().await;
+                }
+            })
+        })
+        .collect();
+    let (a, mut b) = pair();
+    let mut reader = rt.spawn(async move {
+        let a = IoSource::new(a).unwrap();
+        let mut buf = [0u8; 8];
+        let n = read_some(&a, &mut buf).await.unwrap();
+        buf[..n].to_vec()
+    });
+    std::thread::sleep(Duration::from_millis(50));
+    b.write_all(b"busy").unwrap();
+    let got = reader.join_timeout(Duration::from_secs(10));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for mut s in spinners {
+        s.join_timeout(Duration::from_secs(10)).unwrap();
+    }
+    assert_eq!(got.expect("the read finished"), b"busy");
+}
