@@ -7,7 +7,10 @@
 
 #![warn(missing_docs)]
 
+mod async_fd;
 pub(crate) mod reactor;
+
+pub use async_fd::AsyncFd;
 
 #[cfg(test)]
 mod reactor_tests;
