@@ -1,0 +1,31 @@
+//! A child whose runtime shut down before it exited is still reaped. Its
+//! own test binary: any spawn reaps orphans, so parallel tests would race.
+
+use std::time::Duration;
+
+use runtime_core::Runtime;
+use runtime_process::Command;
+
+fn state_of(pid: u32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit_once(')')?.1.trim_start().chars().next()
+}
+
+#[test]
+fn children_dropped_when_the_runtime_shuts_down_are_reaped_later() {
+    let rt = Runtime::builder().worker_threads(1).build().unwrap();
+    let pid = rt.block_on(async {
+        let child = Command::new("sleep").arg("0.2").spawn().unwrap();
+        child.id()
+    });
+    // The background reaper task dies with the runtime; the child becomes
+    // an orphan that the next spawn reaps.
+    drop(rt);
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(state_of(pid), Some('Z'));
+    let rt = Runtime::builder().current_thread().build().unwrap();
+    rt.block_on(async {
+        Command::new("true").status().await.unwrap();
+    });
+    assert_eq!(state_of(pid), None);
+}
