@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 mod async_fd;
+pub mod net;
 pub(crate) mod reactor;
 
 pub use async_fd::AsyncFd;

@@ -72,6 +72,36 @@ impl<T: AsRawFd> IoSource<T> {
         }
     }
 
+    /// Runs `op` once, now, for the `try_*` methods: never waits and never
+    /// leaves a waker behind for the caller.
+    ///
+    /// The cached readiness is read first so that a `WouldBlock` can clear
+    /// it with the tick it was read at (the lost-wake-up rule). When the
+    /// cache already says "not ready" the syscall is tried anyway: the
+    /// kernel may know better than the last poll round.
+    pub(crate) fn try_io<R>(
+        &self,
+        direction: Direction,
+        op: impl FnOnce(&T) -> io::Result<R>,
+    ) -> io::Result<R> {
+        // The no-op waker is registered only when the cache says "not
+        // ready"; it is deduplicated (`will_wake`) and dropped by the next
+        // event, so it costs at most one slot per direction.
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        let event = match self.poll_ready(direction, &mut cx) {
+            Poll::Ready(Ok(event)) => Some(event),
+            Poll::Ready(Err(e)) => return Err(e),
+            Poll::Pending => None,
+        };
+        let result = op(self.get_ref());
+        if let (Err(e), Some(event)) = (&result, event) {
+            if e.kind() == io::ErrorKind::WouldBlock {
+                self.clear_readiness(event);
+            }
+        }
+        result
+    }
+
     /// [`poll_io`](IoSource::poll_io) as a future.
     pub(crate) async fn io<R>(
         &self,
