@@ -58,8 +58,10 @@ mod stream_io;
 mod stream_methods;
 pub(crate) mod sys;
 pub mod tcp;
+mod udp;
 pub mod unix;
 
 pub use addr::ToSocketAddrs;
 pub use tcp::{TcpListener, TcpStream};
+pub use udp::UdpSocket;
 pub use unix::{UnixDatagram, UnixListener, UnixStream};
