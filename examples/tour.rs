@@ -1,19 +1,44 @@
 //! A tour of `runtime`, following the examples of asyncio's documentation in
 //! order — create_task, gather, sleep, wait_for, wait, as_completed,
-//! to_thread, run_coroutine_threadsafe, the queue workers — then what Rust
-//! adds: names and the task list, cancellation with a message, panics as
-//! errors, TaskGroup.
+//! to_thread, run_coroutine_threadsafe, the streams echo server and client,
+//! the three subprocess examples, the queue workers — then what Rust adds:
+//! names and the task list, cancellation with a message, panics as errors,
+//! TaskGroup.
 //!
 //! Run it with `cargo run --release --example tour`.
 
 use std::time::{Duration, Instant};
 
+use runtime::process::{Command, ReturnCode, Stdio};
 use runtime::sync::Queue;
 use runtime::time::{sleep, timeout};
 use runtime::{ReturnWhen, TaskGroup, as_completed, gather, task, wait};
 
 fn heading(title: &str) {
     println!("\n== {title} ==");
+}
+
+/// asyncio's subprocess `run(cmd)`: a shell command, both outputs captured.
+async fn run_shell(cmd: &'static str) {
+    let mut child = Command::shell(cmd)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("/bin/sh runs");
+    let output = child.communicate(None).await.expect("communicate");
+    println!("[{cmd:?} exited with {}]", output.status.returncode());
+    if !output.stdout.is_empty() {
+        println!(
+            "[stdout]\n{}",
+            String::from_utf8_lossy(&output.stdout).trim_end()
+        );
+    }
+    if !output.stderr.is_empty() {
+        println!(
+            "[stderr]\n{}",
+            String::from_utf8_lossy(&output.stderr).trim_end()
+        );
+    }
 }
 
 /// asyncio's `say_after(delay, what)`.
@@ -141,6 +166,78 @@ fn main() {
         .expect("thread ran");
         println!("result computed on the runtime for a plain thread: {from_thread}");
 
+        heading("subprocess: ls /zzz (stderr and exit code)");
+        run_shell("ls /zzz").await;
+
+        heading("subprocess: two commands gathered");
+        let t0 = Instant::now();
+        gather(vec![
+            runtime::spawn(run_shell("ls /zzz")),
+            runtime::spawn(run_shell("sleep 1; echo \"hello\"")),
+        ])
+        .await;
+        println!("both done in {:.1?} (concurrently)", t0.elapsed());
+
+        heading("subprocess: read one line of a child's output");
+        let mut child = Command::new("date")
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("date runs");
+        let line = child
+            .stdout
+            .as_mut()
+            .expect("piped")
+            .readline()
+            .await
+            .expect("a line");
+        child.wait().await.expect("date exits");
+        println!(
+            "Current date: {}",
+            String::from_utf8_lossy(&line).trim_end()
+        );
+
+        heading("queue workers (20 jobs, 3 workers, join, cancel, gather)");
+        let queue: Queue<Duration> = Queue::new(0);
+        let mut total_sleep = Duration::ZERO;
+        let mut seed = 0x2545_F491_u32;
+        for _ in 0..20 {
+            // A tiny deterministic PRNG (xorshift): 5..=100 ms per job.
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            let sleep_for = Duration::from_millis(5 + u64::from(seed % 96));
+            total_sleep += sleep_for;
+            queue.put_nowait(sleep_for).expect("unbounded queue");
+        }
+        let workers: Vec<_> = (0..3)
+            .map(|i| {
+                let queue = queue.clone();
+                runtime::spawn(async move {
+                    loop {
+                        let sleep_for = queue.get().await.expect("queue open");
+                        sleep(sleep_for).await;
+                        queue.task_done().expect("one task_done per get");
+                        println!("worker-{i} has slept for {sleep_for:?}");
+                    }
+                })
+            })
+            .collect();
+        let t0 = Instant::now();
+        queue.join().await;
+        let total_slept_for = t0.elapsed();
+        for w in &workers {
+            w.cancel();
+        }
+        let results = gather(workers).await;
+        let cancelled = results
+            .iter()
+            .filter(|r| matches!(r, Err(e) if e.is_cancelled()))
+            .count();
+        println!("====");
+        println!("{cancelled} workers cancelled after the queue was joined");
+        println!("3 workers slept in parallel for {total_slept_for:.2?}");
+        println!("total expected sleep time: {total_sleep:.2?}");
+
         heading("named tasks, current_task, all_tasks");
         let worker = task::Builder::new().name("worker-1").spawn(async {
             let me = task::current().expect("inside a task");
@@ -187,48 +284,6 @@ fn main() {
             Ok(values) => println!("all succeeded: {values:?}"),
             Err(e) => println!("group failed: {e}"),
         }
-
-        heading("queue workers (20 jobs, 3 workers, join, cancel, gather)");
-        let queue: Queue<Duration> = Queue::new(0);
-        let mut total_sleep = Duration::ZERO;
-        let mut seed = 0x2545_F491_u32;
-        for _ in 0..20 {
-            // A tiny deterministic PRNG (xorshift): 5..=100 ms per job.
-            seed ^= seed << 13;
-            seed ^= seed >> 17;
-            seed ^= seed << 5;
-            let sleep_for = Duration::from_millis(5 + u64::from(seed % 96));
-            total_sleep += sleep_for;
-            queue.put_nowait(sleep_for).expect("unbounded queue");
-        }
-        let workers: Vec<_> = (0..3)
-            .map(|i| {
-                let queue = queue.clone();
-                runtime::spawn(async move {
-                    loop {
-                        let sleep_for = queue.get().await.expect("queue open");
-                        sleep(sleep_for).await;
-                        queue.task_done().expect("one task_done per get");
-                        println!("worker-{i} has slept for {sleep_for:?}");
-                    }
-                })
-            })
-            .collect();
-        let t0 = Instant::now();
-        queue.join().await;
-        let total_slept_for = t0.elapsed();
-        for w in &workers {
-            w.cancel();
-        }
-        let results = gather(workers).await;
-        let cancelled = results
-            .iter()
-            .filter(|r| matches!(r, Err(e) if e.is_cancelled()))
-            .count();
-        println!("====");
-        println!("{cancelled} workers cancelled after the queue was joined");
-        println!("3 workers slept in parallel for {total_slept_for:.2?}");
-        println!("total expected sleep time: {total_sleep:.2?}");
 
         "tour complete"
     });
