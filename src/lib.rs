@@ -24,5 +24,11 @@ pub use runtime_sync as sync;
 /// Sockets, streams and servers (`runtime-io`).
 pub use runtime_io as io;
 
+/// TCP, UDP and Unix sockets (`runtime_io::net`).
+pub use runtime_io::net;
+
 /// Subprocesses and signals (`runtime-process`).
 pub use runtime_process as process;
+
+/// Unix signals as events (`runtime_process::signal`): `ctrl_c`, `signal(kind)`.
+pub use runtime_process::signal;
