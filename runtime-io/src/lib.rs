@@ -10,8 +10,11 @@
 mod async_fd;
 pub mod net;
 pub(crate) mod reactor;
+pub mod streams;
 
 pub use async_fd::AsyncFd;
+
+pub use streams::{StreamReader, StreamWriter};
 
 #[cfg(test)]
 mod reactor_tests;
