@@ -14,7 +14,10 @@ pub mod streams;
 
 pub use async_fd::AsyncFd;
 
-pub use streams::{StreamReader, StreamWriter};
+pub use streams::{
+    Server, StreamReader, StreamWriter, open_connection, open_unix_connection, start_server,
+    start_unix_server,
+};
 
 #[cfg(test)]
 mod reactor_tests;

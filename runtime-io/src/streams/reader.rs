@@ -56,7 +56,7 @@ pub const READ_CHUNK: usize = 16 * 1024;
 ///     assert!(reader.at_eof());
 /// });
 /// ```
-pub struct StreamReader<R> {
+pub struct StreamReader<R = crate::net::tcp::OwnedReadHalf> {
     inner: R,
     /// Storage; `buf[start..end]` is the buffered data. The storage stays
     /// initialised (zeroed when it grows) so it can be lent to `poll_read`.

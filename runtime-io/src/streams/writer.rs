@@ -68,7 +68,7 @@ pub const DEFAULT_LOW_WATER: usize = DEFAULT_HIGH_WATER / 4;
 ///     assert_eq!(writer.get_ref(), b"hello world\n");
 /// });
 /// ```
-pub struct StreamWriter<W> {
+pub struct StreamWriter<W = crate::net::tcp::OwnedWriteHalf> {
     inner: W,
     /// `buf[sent..]` is waiting to be written.
     buf: Vec<u8>,

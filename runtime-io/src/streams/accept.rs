@@ -1,0 +1,175 @@
+//! The accept loop of a [`Server`](super::Server): accepts connections,
+//! runs each handler as its own task, and rides out accept faults.
+//!
+//! # Accept faults
+//! - Out of descriptors or memory (`EMFILE`, `ENFILE`, `ENOBUFS`,
+//!   `ENOMEM`): the connection stays queued in the kernel. The loop backs
+//!   off — 10 ms, doubling up to 1 s — and tries again early when one of the
+//!   server's connections finishes (which probably freed a descriptor). It
+//!   never spins, and nothing is lost: the queued client is served once
+//!   descriptors are available.
+//! - Errors of one connection (`ECONNABORTED`, and the network errors
+//!   Linux's `accept(2)` says to treat like `EAGAIN`: `EPROTO`, `ENETDOWN`,
+//!   `ENOPROTOOPT`, `EHOSTDOWN`, `ENONET`, `EHOSTUNREACH`, `EOPNOTSUPP`,
+//!   `ENETUNREACH`, plus `EPERM` from firewalls and `EINTR`): skipped.
+//! - Anything else (the listener is broken, the runtime shut down): the
+//!   loop stops and [`serve_forever`](super::Server::serve_forever) returns
+//!   the error.
+
+use std::future::{Future, poll_fn};
+use std::io;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures_io::{AsyncRead, AsyncWrite};
+use nix::errno::Errno;
+
+use super::reader::StreamReader;
+use super::state::{CountGuard, ServerState};
+use super::writer::StreamWriter;
+use crate::net::{TcpListener, UnixListener, tcp, unix};
+
+/// The first back-off after a resource error.
+const MIN_BACKOFF: Duration = Duration::from_millis(10);
+/// The longest back-off.
+const MAX_BACKOFF: Duration = Duration::from_secs(1);
+/// Accepts in a row before the loop yields to other tasks, so a flood of
+/// connections does not keep the worker from running their handlers.
+const ACCEPT_BURST: u32 = 64;
+
+/// A listening socket whose connections split into a read and a write half.
+pub(crate) trait Listener: Send + Sync + 'static {
+    /// The read half of an accepted connection.
+    type Read: AsyncRead + Unpin + Send + 'static;
+    /// The write half of an accepted connection.
+    type Write: AsyncWrite + Unpin + Send + 'static;
+
+    /// Accepts one connection, ready for a handler.
+    fn poll_accept_split(
+        &self,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<(Self::Read, Self::Write)>>;
+}
+
+impl Listener for TcpListener {
+    type Read = tcp::OwnedReadHalf;
+    type Write = tcp::OwnedWriteHalf;
+
+    fn poll_accept_split(
+        &self,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<(Self::Read, Self::Write)>> {
+        self.poll_accept(cx).map_ok(|(stream, _peer)| {
+            // asyncio sets TCP_NODELAY on every TCP transport; the
+            // StreamWriter already coalesces writes until `drain`. A
+            // failure only costs latency.
+            let _ = stream.set_nodelay(true);
+            stream.into_split()
+        })
+    }
+}
+
+impl Listener for UnixListener {
+    type Read = unix::OwnedReadHalf;
+    type Write = unix::OwnedWriteHalf;
+
+    fn poll_accept_split(
+        &self,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<(Self::Read, Self::Write)>> {
+        self.poll_accept(cx)
+            .map_ok(|(stream, _peer)| stream.into_split())
+    }
+}
+
+/// What an accept error means for the loop.
+enum Fault {
+    /// Out of a resource: wait, then accept again.
+    Exhausted,
+    /// One connection failed: accept the next.
+    Skip,
+    /// The listener cannot go on.
+    Fatal,
+}
+
+fn classify(e: &io::Error) -> Fault {
+    let Some(code) = e.raw_os_error() else {
+        return Fault::Fatal;
+    };
+    match Errno::from_raw(code) {
+        Errno::EMFILE | Errno::ENFILE | Errno::ENOBUFS | Errno::ENOMEM => Fault::Exhausted,
+        Errno::ECONNABORTED
+        | Errno::EINTR
+        | Errno::EAGAIN
+        | Errno::EPROTO
+        | Errno::EPERM
+        | Errno::ENETDOWN
+        | Errno::ENOPROTOOPT
+        | Errno::EHOSTDOWN
+        | Errno::ENONET
+        | Errno::EHOSTUNREACH
+        | Errno::EOPNOTSUPP
+        | Errno::ENETUNREACH
+        | Errno::ECONNRESET
+        | Errno::ETIMEDOUT => Fault::Skip,
+        _ => Fault::Fatal,
+    }
+}
+
+/// Accepts connections on `listener` for ever (until the task is
+/// cancelled or a fatal error), spawning `handler` for each. `_running`
+/// counts this loop in `state` until the loop ends or is dropped.
+pub(crate) async fn accept_loop<L, H, F>(
+    listener: L,
+    handler: Arc<H>,
+    limit: usize,
+    state: Arc<ServerState>,
+    _running: CountGuard,
+) where
+    L: Listener,
+    H: Fn(StreamReader<L::Read>, StreamWriter<L::Write>) -> F + Send + Sync + 'static,
+    F: Future<Output = ()> + Send + 'static,
+{
+    let mut backoff = MIN_BACKOFF;
+    let mut burst = 0;
+    loop {
+        match poll_fn(|cx| listener.poll_accept_split(cx)).await {
+            Ok((read, write)) => {
+                backoff = MIN_BACKOFF;
+                let guard = state.connection_guard();
+                let conn = handler(
+                    StreamReader::with_limit(read, limit),
+                    StreamWriter::new(write),
+                );
+                runtime_core::spawn(async move {
+                    let _guard = guard;
+                    conn.await;
+                })
+                .detach();
+                burst += 1;
+                if burst == ACCEPT_BURST {
+                    burst = 0;
+                    runtime_core::yield_now().await;
+                }
+            }
+            Err(e) => match classify(&e) {
+                Fault::Skip => {}
+                Fault::Exhausted => {
+                    let seen = state.read(|c| c.finished);
+                    let freed = state.wait_until(|c| (c.finished != seen).then_some(()));
+                    // Whichever comes first: the back-off, or a connection
+                    // of ours closing.
+                    let _ = runtime_core::select(runtime_core::time::sleep(backoff), freed).await;
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                }
+                Fault::Fatal => {
+                    state.update(|c| {
+                        c.error.get_or_insert(e);
+                    });
+                    return;
+                }
+            },
+        }
+    }
+}
