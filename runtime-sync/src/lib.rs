@@ -69,7 +69,8 @@
 //! internal lock (never held across an `.await`); the list and the
 //! hand-off/cancel protocol live once, in `waiters.rs`, and every
 //! primitive's futures run that protocol (all but [`oneshot`], whose single
-//! receiver is itself the future and keeps one waker slot instead). Wakers
+//! receiver is itself the future: one atomic state word guards its value
+//! slot and one waker slot per side, with no lock at all). Wakers
 //! are collected under the
 //! lock and woken after it is released. The protocol is model-checked with
 //! loom (`--cfg loom`): no lost wake-up, no double delivery, FIFO hand-off,

@@ -2,9 +2,9 @@
 //! std's (and parking_lot's) in normal builds, loom's under `--cfg loom` so
 //! the model checker can explore every interleaving of the same code.
 //!
-//! Only the waiter lists' bookkeeping (and the semaphore's atomic permit
-//! word, whose lock-free fast paths race its locked slow paths) goes through
-//! this shim. The values a user stores in a `Mutex<T>` or `RwLock<T>` live in
+//! Only the waiter lists' bookkeeping, the atomic state words (semaphore,
+//! mutex, oneshot, queue counters), whose lock-free fast paths race their
+//! locked slow paths, and the oneshot's slots go through this shim. The values a user stores in a `Mutex<T>` or `RwLock<T>` live in
 //! a plain
 //! `std::cell::UnsafeCell`: handing out `&T` / `&mut T` from a guard needs a
 //! reference that outlives any closure, and the loom models check mutual
@@ -25,6 +25,11 @@ pub(crate) struct UnsafeCell<T>(std::cell::UnsafeCell<T>);
 impl<T> UnsafeCell<T> {
     pub(crate) const fn new(value: T) -> Self {
         Self(std::cell::UnsafeCell::new(value))
+    }
+
+    #[inline(always)]
+    pub(crate) fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+        f(self.0.get())
     }
 
     #[inline(always)]

@@ -1,9 +1,15 @@
-//! The oneshot channel: a send racing the receiver's wait, the receiver's
-//! drop, and the sender's drop racing the wait; `closed` racing the
-//! receiver's drop.
+//! The oneshot channel's atomic state word: a send racing the receiver's
+//! wait (first registration and waker replacement), the receiver's drop and
+//! `close`; the sender's drop racing the wait; `closed` racing the
+//! receiver's drop (with a replaced waker too). No lost wake-up, the value
+//! delivered (or dropped) exactly once.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Waker};
 
 use loom::future::block_on;
 use loom::thread;
@@ -63,6 +69,69 @@ fn loom_oneshot_sender_drop_races_recv() {
 fn loom_oneshot_closed_races_receiver_drop() {
     loom::model(|| {
         let (mut tx, rx) = oneshot::channel::<u8>();
+        let watcher = thread::spawn(move || {
+            block_on(tx.closed());
+            tx.is_closed()
+        });
+        drop(rx);
+        assert!(watcher.join().unwrap());
+    });
+}
+
+/// The receiver was polled once with another waker (registered), then
+/// waits with a new one while the value is sent: the replacement races the
+/// sender's read of the slot, and the value still arrives.
+#[test]
+fn loom_oneshot_send_races_waker_replacement() {
+    loom::model(|| {
+        let (tx, mut rx) = oneshot::channel();
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(Pin::new(&mut rx).poll(&mut cx).is_pending());
+        let sender = thread::spawn(move || tx.send(7).unwrap());
+        assert_eq!(block_on(rx), Ok(7));
+        sender.join().unwrap();
+    });
+}
+
+/// The same, with the sender dropped unsent: the receiver learns it.
+#[test]
+fn loom_oneshot_sender_drop_races_waker_replacement() {
+    loom::model(|| {
+        let (tx, mut rx) = oneshot::channel::<u8>();
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(Pin::new(&mut rx).poll(&mut cx).is_pending());
+        let sender = thread::spawn(move || drop(tx));
+        assert!(block_on(rx).is_err());
+        sender.join().unwrap();
+    });
+}
+
+/// `close` races a send: either the send fails and gives the value back,
+/// or it went in first and the receiver still gets it; the value is
+/// dropped exactly once.
+#[test]
+fn loom_oneshot_close_races_send() {
+    loom::model(|| {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let (tx, mut rx) = oneshot::channel();
+        let value = Tracked(drops.clone());
+        let sender = thread::spawn(move || tx.send(value).is_err());
+        rx.close();
+        let received = block_on(&mut rx).is_ok();
+        let returned = sender.join().unwrap();
+        assert!(received != returned, "exactly one of the two");
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+    });
+}
+
+/// `closed` registered once with another waker, then waits with a new one
+/// while the receiver is dropped: it returns.
+#[test]
+fn loom_oneshot_closed_waker_replacement_races_receiver_drop() {
+    loom::model(|| {
+        let (mut tx, rx) = oneshot::channel::<u8>();
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(tx.poll_closed(&mut cx).is_pending());
         let watcher = thread::spawn(move || {
             block_on(tx.closed());
             tx.is_closed()

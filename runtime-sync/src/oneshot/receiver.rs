@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use super::error::{RecvError, TryRecvError};
-use super::state::{Inner, register};
+use super::state::{CLOSED, COMPLETE, Inner, Side};
 
 /// Receives the channel's one value: `.await` it (it is a future of
 /// `Result<T, RecvError>`), or poll with [`try_recv`](Self::try_recv).
@@ -40,16 +40,16 @@ impl<T> Receiver<T> {
         let Some(inner) = &self.inner else {
             return Err(TryRecvError::Closed);
         };
-        let mut state = inner.lock();
-        let result = match state.value.take() {
-            Some(value) => Ok(value),
-            None if state.sender_done || state.receiver_closed => Err(TryRecvError::Closed),
-            None => Err(TryRecvError::Empty),
+        let state = inner.state();
+        let result = if state & COMPLETE != 0 {
+            // SAFETY: we are the receiver and saw `COMPLETE` (`Acquire`).
+            unsafe { inner.take_value() }.ok_or(TryRecvError::Closed)
+        } else if state & CLOSED != 0 {
+            Err(TryRecvError::Closed)
+        } else {
+            return Err(TryRecvError::Empty);
         };
-        drop(state);
-        if !matches!(result, Err(TryRecvError::Empty)) {
-            self.inner = None;
-        }
+        self.inner = None;
         result
     }
 
@@ -57,15 +57,8 @@ impl<T> Receiver<T> {
     /// gives its value back, and [`Sender::closed`](super::Sender::closed)
     /// returns. A value sent before the close can still be received.
     pub fn close(&mut self) {
-        let Some(inner) = &self.inner else {
-            return;
-        };
-        let mut state = inner.lock();
-        state.receiver_closed = true;
-        let sender = state.sender_waker.take();
-        drop(state);
-        if let Some(sender) = sender {
-            sender.wake();
+        if let Some(inner) = &self.inner {
+            inner.close();
         }
     }
 }
@@ -80,22 +73,19 @@ impl<T> Future for Receiver<T> {
             .inner
             .as_ref()
             .expect("oneshot::Receiver polled after it completed");
-        let mut state = inner.lock();
-        let mut replaced = None;
-        let polled = match state.value.take() {
-            Some(value) => Poll::Ready(Ok(value)),
-            // Closed by the receiver itself: nothing can be sent any more.
-            None if state.sender_done || state.receiver_closed => Poll::Ready(Err(RecvError(()))),
-            None => {
-                replaced = register(&mut state.receiver_waker, cx);
-                Poll::Pending
-            }
+        // Registers the waker unless the sender is done (then it is one
+        // atomic load, e.g. when the value was sent before the first poll).
+        let polled = if inner.register(Side::Rx, cx) {
+            // SAFETY: we are the receiver and saw `COMPLETE` (`Acquire`).
+            Poll::Ready(unsafe { inner.take_value() }.ok_or(RecvError(())))
+        } else if inner.state() & CLOSED != 0 {
+            // Closed by the receiver itself: nothing can be sent any more
+            // (a value sent before the close would have shown `COMPLETE`).
+            Poll::Ready(Err(RecvError(())))
+        } else {
+            return Poll::Pending;
         };
-        drop(state);
-        drop(replaced);
-        if polled.is_ready() {
-            self.inner = None;
-        }
+        self.inner = None;
         polled
     }
 }
@@ -105,17 +95,12 @@ impl<T> Drop for Receiver<T> {
         let Some(inner) = self.inner.take() else {
             return;
         };
-        let mut state = inner.lock();
-        state.receiver_closed = true;
-        let unreceived = state.value.take();
-        let own = state.receiver_waker.take();
-        let sender = state.sender_waker.take();
-        drop(state);
-        if let Some(sender) = sender {
-            sender.wake();
+        if inner.close() & COMPLETE != 0 {
+            // SAFETY: we are the receiver and saw `COMPLETE` (the
+            // read-modify-write in `close` acquires). Dropped here rather
+            // than with the channel, as documented.
+            drop(unsafe { inner.take_value() });
         }
-        // User `Drop` code, after the lock is released.
-        drop((unreceived, own));
     }
 }
 

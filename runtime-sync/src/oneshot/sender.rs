@@ -5,7 +5,7 @@ use std::future::poll_fn;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use super::state::{Inner, register};
+use super::state::{CLOSED, Inner, Side};
 
 /// Sends the channel's one value: [`send`](Self::send) consumes it.
 /// Dropping it unsent makes the receiver return [`RecvError`](super::RecvError).
@@ -19,34 +19,20 @@ impl<T> Sender<T> {
         Self { inner: Some(inner) }
     }
 
-    /// Sends `value` and wakes the receiver.
+    /// Sends `value` and wakes the receiver: one compare-and-swap, no lock.
     ///
     /// # Errors
     /// `Err(value)` if the receiver was dropped or
     /// [closed](super::Receiver::close) the channel: nobody can receive it.
     pub fn send(mut self, value: T) -> Result<(), T> {
         let inner = self.inner.take().expect("an unsent sender has its channel");
-        let mut state = inner.lock();
-        if state.receiver_closed {
-            drop(state);
-            return Err(value);
-        }
-        state.value = Some(value);
-        state.sender_done = true;
-        let receiver = state.receiver_waker.take();
-        let idle = state.sender_waker.take();
-        drop(state);
-        if let Some(receiver) = receiver {
-            receiver.wake();
-        }
-        drop(idle);
-        Ok(())
+        inner.send(value)
     }
 
     /// Whether the receiver was dropped or closed the channel, so that a
     /// send would fail. A snapshot; once true it stays true.
     pub fn is_closed(&self) -> bool {
-        self.inner().lock().receiver_closed
+        self.inner().state() & CLOSED != 0
     }
 
     /// Waits until the receiver is dropped or closes the channel: the value
@@ -62,14 +48,11 @@ impl<T> Sender<T> {
     /// receiver is gone or closed; otherwise registers `cx`'s waker (only
     /// the last task to poll is woken).
     pub fn poll_closed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        let mut state = self.inner().lock();
-        if state.receiver_closed {
-            return Poll::Ready(());
+        if self.inner().register(Side::Tx, cx) {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
         }
-        let replaced = register(&mut state.sender_waker, cx);
-        drop(state);
-        drop(replaced);
-        Poll::Pending
     }
 
     fn inner(&self) -> &Inner<T> {
@@ -81,18 +64,9 @@ impl<T> Sender<T> {
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
-        let Some(inner) = self.inner.take() else {
-            return; // sent
-        };
-        let mut state = inner.lock();
-        state.sender_done = true;
-        let receiver = state.receiver_waker.take();
-        let idle = state.sender_waker.take();
-        drop(state);
-        if let Some(receiver) = receiver {
-            receiver.wake();
+        if let Some(inner) = self.inner.take() {
+            inner.drop_sender();
         }
-        drop(idle);
     }
 }
 
