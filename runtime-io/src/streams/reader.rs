@@ -125,6 +125,12 @@ impl<R> StreamReader<R> {
         (self.inner, rest)
     }
 
+    /// The size of the storage behind the buffer (tests check it shrinks).
+    #[cfg(test)]
+    pub(super) fn storage_len(&self) -> usize {
+        self.buf.capacity()
+    }
+
     /// Removes the first `n` buffered bytes (`n` ≤ the buffered length).
     fn consume_buffered(&mut self, n: usize) {
         debug_assert!(n <= self.end - self.start);
@@ -133,6 +139,11 @@ impl<R> StreamReader<R> {
             // Empty: start over at the front, so reads need no compaction.
             self.start = 0;
             self.end = 0;
+            if self.buf.len() > self.limit + 2 * READ_CHUNK {
+                // A large `readexactly` grew the storage: give it back
+                // rather than keep it for the connection's lifetime.
+                self.buf = Vec::new();
+            }
         }
     }
 

@@ -332,3 +332,13 @@ fn async_read_and_buf_read_serve_the_buffer_first() {
         assert_eq!(r.get_ref().reads, 1);
     });
 }
+
+#[test]
+fn a_large_readexactly_does_not_keep_its_storage() {
+    block_on(async {
+        let big: &'static [u8] = Box::leak(vec![3u8; 1 << 20].into_boxed_slice());
+        let mut r = StreamReader::with_limit(Script::new(vec![Step::Data(big)]), 1024);
+        assert_eq!(r.readexactly(1 << 20).await.unwrap().len(), 1 << 20);
+        assert!(r.storage_len() <= 1024 + 2 * READ_CHUNK);
+    });
+}
