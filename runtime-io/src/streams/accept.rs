@@ -24,6 +24,7 @@ use std::time::Duration;
 
 use futures_io::{AsyncRead, AsyncWrite};
 use nix::errno::Errno;
+use parking_lot::Mutex;
 
 use super::reader::StreamReader;
 use super::state::{CountGuard, ServerState};
@@ -117,11 +118,36 @@ fn classify(e: &io::Error) -> Fault {
     }
 }
 
-/// Accepts connections on `listener` for ever (until the task is
-/// cancelled or a fatal error), spawning `handler` for each. `_running`
+/// The listener of one accept loop, shared with the [`Server`](super::Server)
+/// so that `close()` can close it at once (asyncio closes the listening
+/// sockets in `close()`), not whenever the cancelled loop is dropped.
+pub(crate) struct ListenerSlot<L>(Mutex<Option<L>>);
+
+impl<L> ListenerSlot<L> {
+    pub(crate) fn new(listener: L) -> ListenerSlot<L> {
+        ListenerSlot(Mutex::new(Some(listener)))
+    }
+}
+
+/// The type-erased side of a [`ListenerSlot`] that the server keeps.
+pub(crate) trait CloseListener: Send + Sync {
+    /// Drops the listener (deregistering and closing its socket).
+    fn close(&self);
+}
+
+impl<L: Send> CloseListener for ListenerSlot<L> {
+    fn close(&self) {
+        // Taken under the lock, then dropped outside it.
+        let listener = self.0.lock().take();
+        drop(listener);
+    }
+}
+
+/// Accepts connections on `slot`'s listener until it is closed, the task is
+/// cancelled, or a fatal error, spawning `handler` for each. `_running`
 /// counts this loop in `state` until the loop ends or is dropped.
 pub(crate) async fn accept_loop<L, H, F>(
-    listener: L,
+    slot: Arc<ListenerSlot<L>>,
     handler: Arc<H>,
     limit: usize,
     state: Arc<ServerState>,
@@ -134,7 +160,17 @@ pub(crate) async fn accept_loop<L, H, F>(
     let mut backoff = MIN_BACKOFF;
     let mut burst = 0;
     loop {
-        match poll_fn(|cx| listener.poll_accept_split(cx)).await {
+        // The lock is held for one accept attempt only: once `close()` has
+        // taken the listener, no connection is accepted any more.
+        let accepted = poll_fn(|cx| match &*slot.0.lock() {
+            Some(listener) => listener.poll_accept_split(cx).map(Some),
+            None => Poll::Ready(None),
+        })
+        .await;
+        let Some(accepted) = accepted else {
+            return; // closed
+        };
+        match accepted {
             Ok((read, write)) => {
                 backoff = MIN_BACKOFF;
                 let guard = state.connection_guard();

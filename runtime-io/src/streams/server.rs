@@ -11,7 +11,7 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 use runtime_core::Task;
 
-use super::accept::{Listener, accept_loop};
+use super::accept::{CloseListener, Listener, ListenerSlot, accept_loop};
 use super::addr::SocketAddress;
 use super::reader::{DEFAULT_LIMIT, StreamReader};
 use super::state::ServerState;
@@ -230,6 +230,7 @@ impl SocketFile {
 ///   as it should accept.
 pub struct Server {
     state: Arc<ServerState>,
+    listeners: Vec<Arc<dyn CloseListener>>,
     accept_tasks: Mutex<Vec<Task<()>>>,
     addrs: Vec<SocketAddress>,
     socket_file: Option<SocketFile>,
@@ -252,12 +253,15 @@ impl Server {
         let handler = Arc::new(handler);
         let mut accept_tasks = Vec::with_capacity(listeners.len());
         let mut addrs = Vec::with_capacity(listeners.len());
+        let mut slots: Vec<Arc<dyn CloseListener>> = Vec::with_capacity(listeners.len());
         for (listener, addr) in listeners {
+            let slot = Arc::new(ListenerSlot::new(listener));
+            slots.push(slot.clone());
             // The guard is made here, not in the task, so a task cancelled
             // before its first poll still gives its count back.
             let running = state.accept_loop_guard();
             accept_tasks.push(runtime_core::spawn(accept_loop(
-                listener,
+                slot,
                 handler.clone(),
                 limit,
                 state.clone(),
@@ -267,6 +271,7 @@ impl Server {
         }
         Server {
             state,
+            listeners: slots,
             accept_tasks: Mutex::new(accept_tasks),
             addrs,
             socket_file,
@@ -297,16 +302,21 @@ impl Server {
         self.state.read(|c| c.connections)
     }
 
-    /// Stops accepting (asyncio `close`): the accept loops are cancelled and
-    /// the listening sockets closed as they stop (before
-    /// [`wait_closed`](Self::wait_closed) returns). Connections already
-    /// accepted are left running. Idempotent.
+    /// Stops accepting (asyncio `close`): the listening sockets are closed
+    /// before it returns (new clients are refused) and the accept loops
+    /// cancelled. Connections already accepted are left running.
+    /// Idempotent.
     pub fn close(&self) {
         let first = self
             .state
             .update(|c| !std::mem::replace(&mut c.closed, true));
         if !first {
             return;
+        }
+        // Close the sockets now; cancel the loops, which may be waiting
+        // for a readiness event that a closed socket will never send.
+        for listener in &self.listeners {
+            listener.close();
         }
         for task in self.accept_tasks.lock().drain(..) {
             task.cancel();
