@@ -1,7 +1,8 @@
 //! The mpsc channel: a send racing the receiver's wait (no lost wake-up, no
 //! double delivery), FIFO among blocked senders, a dropped send racing the
-//! receive that admits it, a dropped receive racing a hand-off, and closing
-//! (last sender, `close`) racing waits.
+//! receive that admits it, a dropped receive racing a hand-off, closing
+//! (last sender, `close`) racing waits, and the try-first paths of `send`
+//! and `recv` racing each other before they queue.
 
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
@@ -169,5 +170,26 @@ fn loom_mpsc_close_races_blocked_send() {
             }
         }
         assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+    });
+}
+
+/// The try-first paths of `send` and `recv` (one critical section, then
+/// `Wait` only if that failed) racing each other on a full bounded(1)
+/// channel: the send's try may fail and the receive's try may find nothing,
+/// with the other side acting in between, before either queues. Every
+/// message arrives once, in order, and nobody is left waiting.
+#[test]
+fn loom_mpsc_try_first_send_and_recv_race() {
+    loom::model(|| {
+        let (tx, mut rx) = mpsc::channel(1);
+        tx.try_send(1).unwrap();
+        let sender = thread::spawn(move || {
+            block_on(tx.send(2)).unwrap();
+            block_on(tx.send(3)).unwrap();
+        });
+        let got: Vec<_> = (0..3).map(|_| block_on(rx.recv()).unwrap()).collect();
+        assert_eq!(got, [1, 2, 3]);
+        sender.join().unwrap();
+        assert_eq!(block_on(rx.recv()), None);
     });
 }

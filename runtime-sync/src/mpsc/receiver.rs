@@ -40,8 +40,13 @@ impl<T> Receiver<T> {
     /// the front of the channel for the next receive (a bounded channel may
     /// then hold one message over its capacity until that receive).
     pub async fn recv(&mut self) -> Option<T> {
-        if let Some(value) = self.pop_batch() {
-            return Some(value);
+        // Try first, outside the waiter protocol: the batch (no lock), then
+        // one short critical section on the channel. Only an empty channel
+        // pays for `Wait` (whose first attempt re-checks under the lock).
+        match self.try_recv() {
+            Ok(value) => return Some(value),
+            Err(TryRecvError::Closed) => return None,
+            Err(TryRecvError::Empty) => {}
         }
         let emptied = mem::take(&mut self.batch);
         let received = Wait::new(Receiving(&self.chan), emptied).await?;

@@ -39,6 +39,17 @@ impl<T> Sender<T> {
     /// sent" and "sent" are the only outcomes, never a lost or doubled
     /// message.
     pub async fn send(&self, value: T) -> Result<(), SendError<T>> {
+        // Try first, outside the waiter protocol: when there is room (the
+        // common case) the send is one short critical section, with no
+        // waiter node to set up, no wake list and nothing to wake unless
+        // the receiver waits. Only a full channel pays for `Wait`, whose
+        // own first attempt re-checks under the lock (room may have freed
+        // up in between), so nothing is lost by trying twice.
+        let value = match self.try_send(value) {
+            Ok(()) => return Ok(()),
+            Err(TrySendError::Closed(value)) => return Err(SendError(value)),
+            Err(TrySendError::Full(value)) => value,
+        };
         Wait::new(Sending(&self.chan), Some(value)).await
     }
 
