@@ -1,5 +1,6 @@
-//! The reactor: a `polling::Poller` (epoll on Linux, kqueue on the BSDs and
-//! macOS) that a runtime's parked worker waits in.
+//! The reactor: an OS poller (epoll on Linux, through `nix`; kqueue and
+//! others through the `polling` crate — see `poller/`) that a runtime's
+//! parked worker waits in.
 //!
 //! There is no I/O thread. The reactor is a [`runtime_core::Driver`]: when a
 //! runtime creates its first socket, the reactor is installed into it
@@ -12,6 +13,7 @@
 //! `docs/architecture.md`, "The I/O reactor".
 
 mod io_source;
+mod poller;
 mod source;
 
 pub(crate) use io_source::IoSource;
@@ -25,16 +27,16 @@ use std::task::Waker;
 use std::time::Duration;
 
 use parking_lot::Mutex;
-use polling::{Event, Events, PollMode, Poller};
 use runtime_core::{Driver, Handle};
 use slab::Slab;
 
+use poller::{Event, Poller};
 use source::Source;
 
 /// What one `park` round needs, kept between rounds so that waiting
 /// allocates nothing.
 struct Round {
-    events: Events,
+    events: Vec<Event>,
     wake: Vec<Waker>,
 }
 
@@ -52,19 +54,11 @@ pub(crate) struct Reactor {
 impl Reactor {
     fn new() -> io::Result<Reactor> {
         let poller = Poller::new()?;
-        if !poller.supports_edge() {
-            // Every source is registered edge-triggered, once; level mode
-            // would report a ready socket on every round.
-            return Err(io::Error::new(
-                io::ErrorKind::Unsupported,
-                "the OS poller does not support edge-triggered events",
-            ));
-        }
         Ok(Reactor {
             poller,
             sources: Mutex::new(Slab::new()),
             round: Mutex::new(Round {
-                events: Events::new(),
+                events: Vec::new(),
                 wake: Vec::new(),
             }),
             ticks: AtomicUsize::new(0),
@@ -90,13 +84,10 @@ impl Reactor {
         let entry = sources.vacant_entry();
         let key = entry.key();
         let source = Arc::new(Source::new(fd, key));
-        // SAFETY: the caller keeps `fd` open until `deregister`, which
-        // deletes it from the poller first (IoSource's Drop does exactly
-        // that), so the poller never refers to a closed or reused fd.
-        unsafe {
-            self.poller
-                .add_with_mode(fd, Event::all(key), PollMode::Edge)?;
-        }
+        // The caller keeps `fd` open until `deregister`, which deletes it
+        // from the poller first (IoSource's Drop does exactly that), so the
+        // poller never refers to a closed or reused fd.
+        self.poller.add(fd, key)?;
         entry.insert(source.clone());
         if self.shut_down.load(Ordering::Acquire) {
             let mut wake = Vec::new();
@@ -133,7 +124,7 @@ impl Reactor {
         }
         let tick = self.ticks.fetch_add(1, Ordering::Relaxed).wrapping_add(1);
         let sources = self.sources.lock();
-        for event in round.events.iter() {
+        for event in &round.events {
             // A key may be gone (deregistered since the wait returned) or
             // reused by a newer source: readiness is only a hint, so a
             // spurious one costs a WouldBlock, never correctness.
@@ -151,8 +142,8 @@ impl Driver for Reactor {
         let mut round = self.round.lock();
         let round = &mut *round;
         round.events.clear();
-        // Errors (other than EINTR, which polling retries) leave nothing to
-        // dispatch; the worker goes back to its loop and parks again.
+        // Errors (other than EINTR, which counts as an empty round) leave
+        // nothing to dispatch; the worker goes back to its loop.
         let _ = self.poller.wait(&mut round.events, timeout);
         self.dispatch(round);
         // Woken outside every reactor lock: a waker may run scheduler code
@@ -161,8 +152,8 @@ impl Driver for Reactor {
     }
 
     fn unpark(&self) {
-        // Fails only if the eventfd/pipe cannot be written, which means the
-        // poller is already being torn down.
+        // Fails only if the eventfd cannot be written (its counter would
+        // overflow), which cannot happen: it is read on every notification.
         let _ = self.poller.notify();
     }
 

@@ -27,6 +27,10 @@ pub(crate) struct Worker {
     /// True while a task is being polled (only then does a wake go to the
     /// LIFO slot).
     in_task: Cell<bool>,
+    /// True while this worker sleeps in its parker, where the I/O driver
+    /// may dispatch wake-ups to it: those tasks are queued without waking
+    /// a sibling, and `park` decides afterwards (see there).
+    parked: Cell<bool>,
     searching: Cell<bool>,
     tick: Cell<u32>,
     rng: Cell<u32>,
@@ -90,6 +94,7 @@ impl Worker {
             lifo: Cell::new(None),
             deferred: RefCell::new(VecDeque::new()),
             in_task: Cell::new(false),
+            parked: Cell::new(false),
             searching: Cell::new(false),
             tick: Cell::new(0),
             rng: Cell::new(0x9E37_79B9 ^ (index as u32).wrapping_mul(0x85EB_CA6B) | 1),
@@ -106,7 +111,9 @@ impl Worker {
         }
         if !self.in_task.get() {
             self.local.push(task);
-            self.shared.notify_parked();
+            if !self.parked.get() {
+                self.shared.notify_parked();
+            }
             return;
         }
         if let Some(prev) = self.lifo.replace(Some(task)) {
@@ -277,7 +284,9 @@ impl Worker {
         }
         loop {
             let timeout = self.shared.time.park_timeout(self.index);
+            self.parked.set(true);
             self.shared.parkers[self.index].park(timeout);
+            self.parked.set(false);
             if self.fire_timers() > 0 {
                 // Timers woke tasks (now in our queue): back to work.
                 if !self.shared.idle.unpark_worker_by_id(self.index) {
@@ -293,9 +302,18 @@ impl Worker {
             if !self.local.is_empty() {
                 // We waited in the I/O driver and it woke tasks: they are in
                 // our own queue, still hot in this core's cache. Run them
-                // here rather than hop to whichever sibling gets notified.
+                // here rather than hop to a sibling. If there are several,
+                // wake a sibling to share them (it will also take over the
+                // driver once it finds nothing more to steal); for a single
+                // one, a wake-up per I/O event would cost more than the
+                // event (a futex call and a steal race per message), so the
+                // driver waits until this worker parks again or reaches its
+                // next fairness tick.
                 if !self.shared.idle.unpark_worker_by_id(self.index) {
                     self.searching.set(true);
+                }
+                if self.local.len() > 1 {
+                    self.shared.notify_parked();
                 }
                 return;
             }
