@@ -1,8 +1,9 @@
 //! The queue: a put racing a get (no lost wake-up), no double delivery,
 //! FIFO hand-off to queued getters, a dropped getter or putter racing the
 //! hand-off, a blocked put racing the get that frees its slot, `join`
-//! racing `task_done`, and `shutdown` racing a put. Every model ends by
-//! checking that no item was lost or duplicated.
+//! racing `task_done` (lock-free and locked: the atomic unfinished count),
+//! two `task_done`s racing for the last item, and `shutdown` racing a put.
+//! Every model ends by checking that no item was lost or duplicated.
 
 use loom::future::block_on;
 use loom::thread;
@@ -193,5 +194,57 @@ fn loom_queue_shutdown_races_put_and_get() {
         let got = getter.join().unwrap();
         assert_eq!(got.is_ok(), put);
         assert!(drain(&queue).is_empty());
+    });
+}
+
+/// Two consumers mark the last two items done at once (one lock-free CAS
+/// from two to one, one that may take the lock to wake the joiner) while a
+/// `join` arrives: the joiner returns, and the count ends at zero.
+#[test]
+fn loom_queue_join_races_two_task_dones() {
+    loom::model(|| {
+        let queue = Queue::new(0);
+        queue.put_nowait(1).unwrap();
+        queue.put_nowait(2).unwrap();
+        assert_eq!(drain(&queue), [1, 2]);
+        let joiner = {
+            let queue = queue.clone();
+            thread::spawn(move || block_on(queue.join()))
+        };
+        let other = {
+            let queue = queue.clone();
+            thread::spawn(move || queue.task_done().unwrap())
+        };
+        queue.task_done().unwrap();
+        other.join().unwrap();
+        joiner.join().unwrap();
+        assert!(queue.task_done().is_err());
+    });
+}
+
+/// Two `task_done`s race for one unfinished item, with a joiner waiting:
+/// exactly one succeeds (the count never goes below zero) and the joiner
+/// returns.
+#[test]
+fn loom_queue_task_done_over_call_race() {
+    loom::model(|| {
+        let queue = Queue::new(0);
+        queue.put_nowait(1).unwrap();
+        assert_eq!(queue.get_nowait(), Ok(1));
+        let mut join = {
+            let queue = queue.clone();
+            Box::pin(async move { queue.join().await }) as Boxed<()>
+        };
+        enqueue(&mut join);
+        let joiner = thread::spawn(move || block_on(join));
+        let other = {
+            let queue = queue.clone();
+            thread::spawn(move || queue.task_done().is_ok())
+        };
+        let mine = queue.task_done().is_ok();
+        let theirs = other.join().unwrap();
+        assert!(mine != theirs, "exactly one task_done succeeds");
+        joiner.join().unwrap();
+        assert!(queue.task_done().is_err());
     });
 }

@@ -25,8 +25,10 @@
 //! ```
 //!
 //! # Implementation
-//! The items, counters and three waiter lists (getters, putters, joiners)
-//! share one short internal lock; the waiting itself is the crate's one
+//! The items and three waiter lists (getters, putters, joiners) share one
+//! short internal lock; the unfinished-items count is an atomic word beside
+//! it, so that `task_done` is one CAS and takes the lock only when it may be
+//! the one to wake waiting joiners (`state.rs`, `Unfinished`); the waiting itself is the crate's one
 //! waiter protocol (`waiters.rs`), whose hand-off and cancellation rules
 //! are model-checked with loom. Items the queue has to drop (a cancelled
 //! put's item, an immediate shut-down's leftovers) are dropped after that
@@ -49,7 +51,7 @@ pub use order::{Fifo, Lifo, Order, Priority};
 use crate::primitives::Mutex;
 use crate::waiters::{Wait, WakeList};
 use order::Store;
-use state::State;
+use state::{State, Unfinished};
 use waiting::{Getters, Joiners, Putters, Shared};
 
 /// asyncio's `Queue`: first in, first out.
@@ -162,6 +164,7 @@ impl<T, O: Order<T>> GenericQueue<T, O> {
             shared: Arc::new(Shared {
                 maxsize,
                 state: Mutex::new(State::new(maxsize)),
+                unfinished: Unfinished::new(),
             }),
         }
     }
@@ -203,7 +206,11 @@ impl<T, O: Order<T>> GenericQueue<T, O> {
     /// - [`TryPutError::ShutDown`] after [`shutdown`](Self::shutdown).
     pub fn put_nowait(&self, item: T) -> Result<(), TryPutError<T>> {
         let mut wakes = WakeList::new();
-        let put = self.shared.state.lock().try_put(item, &mut wakes);
+        let put = self
+            .shared
+            .state
+            .lock()
+            .try_put(&self.shared.unfinished, item, &mut wakes);
         drop(wakes);
         put
     }
@@ -232,7 +239,11 @@ impl<T, O: Order<T>> GenericQueue<T, O> {
     /// left to get.
     pub fn get_nowait(&self) -> Result<T, TryGetError> {
         let mut wakes = WakeList::new();
-        let got = self.shared.state.lock().try_get(&mut wakes);
+        let got = self
+            .shared
+            .state
+            .lock()
+            .try_get(&self.shared.unfinished, &mut wakes);
         drop(wakes);
         got
     }
@@ -264,8 +275,17 @@ impl<T, O: Order<T>> GenericQueue<T, O> {
     /// [`TooManyTaskDone`] if there is no unfinished item left (asyncio's
     /// `ValueError`); the call then changes nothing.
     pub fn task_done(&self) -> Result<(), TooManyTaskDone> {
+        // One CAS, no lock, unless this may be the last item while joiners
+        // wait (see `Unfinished`).
+        if self.shared.unfinished.try_done()? {
+            return Ok(());
+        }
         let mut wakes = WakeList::new();
-        let done = self.shared.state.lock().task_done(&mut wakes);
+        let done = self
+            .shared
+            .state
+            .lock()
+            .task_done(&self.shared.unfinished, &mut wakes);
         drop(wakes);
         done
     }
@@ -294,7 +314,11 @@ impl<T, O: Order<T>> GenericQueue<T, O> {
     /// get then fails. A later `shutdown(false)` does not undo `immediate`.
     pub fn shutdown(&self, immediate: bool) {
         let mut wakes = WakeList::new();
-        let removed = self.shared.state.lock().shutdown(immediate, &mut wakes);
+        let removed =
+            self.shared
+                .state
+                .lock()
+                .shutdown(&self.shared.unfinished, immediate, &mut wakes);
         drop(wakes);
         drop(removed);
     }
@@ -322,7 +346,7 @@ impl<T, O: Order<T>> fmt::Debug for GenericQueue<T, O> {
         f.debug_struct("Queue")
             .field("maxsize", &state.maxsize)
             .field("qsize", &state.items.len())
-            .field("unfinished", &state.unfinished)
+            .field("unfinished", &self.shared.unfinished.count())
             .field("getters", &state.getters.len())
             .field("putters", &state.putters.len())
             .field("shut_down", &(state.lifecycle != state::Lifecycle::Open))

@@ -19,7 +19,143 @@ use std::mem;
 
 use super::error::{QueueShutDown, TooManyTaskDone, TryGetError, TryPutError};
 use super::order::{Order, Ordered, Store};
+use crate::primitives::{AtomicUsize, Ordering};
 use crate::waiters::{WaiterList, WakeList};
+
+/// Set in `Unfinished` while joiners are queued (only under the lock).
+const JOINERS: usize = 1;
+/// One unfinished item in `Unfinished`.
+const ONE: usize = 2;
+
+/// asyncio's `_unfinished_tasks` as one atomic word, outside the lock:
+/// `count * ONE | JOINERS`.
+///
+/// Why atomic: every item costs a `task_done`, and with several consumers a
+/// lock per `task_done` doubles the traffic on the queue's lock. Here a
+/// `task_done` is one CAS and takes the lock only when it may be the one
+/// that brings the count to zero *while joiners wait* (`JOINERS` set and a
+/// count of one): then it decrements under the lock, so that "the count
+/// reached zero" and "wake the joiners queued now" are one step, ordered
+/// with puts (which count under the lock) and with arriving joiners.
+///
+/// No lost wake-up: a joiner that finds the count above zero sets `JOINERS`
+/// with a CAS that sees that count, under the lock, before it queues. A
+/// lock-free `task_done` is a CAS on the same word: if it came first, the
+/// joiner's CAS fails and it re-reads (and returns at zero); if it comes
+/// after, it sees `JOINERS` and, at a count of one, takes the lock.
+pub(crate) struct Unfinished(AtomicUsize);
+
+impl Unfinished {
+    pub(super) fn new() -> Self {
+        Self(AtomicUsize::new(0))
+    }
+
+    /// How many items are unfinished (a snapshot).
+    pub(super) fn count(&self) -> usize {
+        self.0.load(Ordering::Acquire) / ONE
+    }
+
+    /// Under the lock: one more item was put.
+    fn add_one(&self) {
+        let prior = self.0.fetch_add(ONE, Ordering::Relaxed);
+        assert!(
+            prior < usize::MAX - ONE,
+            "queue's unfinished-task count overflowed usize"
+        );
+    }
+
+    /// `task_done` without the lock: `Ok(true)` if done, `Ok(false)` if it
+    /// may wake joiners and must be done under the lock
+    /// ([`finish_locked`](Self::finish_locked)).
+    pub(super) fn try_done(&self) -> Result<bool, TooManyTaskDone> {
+        let mut word = self.0.load(Ordering::Relaxed);
+        loop {
+            if word < ONE {
+                return Err(TooManyTaskDone(()));
+            }
+            if word & JOINERS != 0 && word / ONE == 1 {
+                return Ok(false);
+            }
+            // Release: the work done on the item happens before a `join`
+            // that sees the count drop (it acquires).
+            match self.0.compare_exchange_weak(
+                word,
+                word - ONE,
+                Ordering::AcqRel,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return Ok(true),
+                Err(actual) => word = actual,
+            }
+        }
+    }
+
+    /// Under the lock: marks `n` items done (all that are left if fewer,
+    /// unless `strict`, which fails instead when none is left); if that
+    /// leaves none, wakes every queued joiner and clears `JOINERS`.
+    fn finish_locked(
+        &self,
+        n: usize,
+        strict: bool,
+        joiners: &mut WaiterList<(), ()>,
+        wakes: &mut WakeList,
+    ) -> Result<(), TooManyTaskDone> {
+        let mut word = self.0.load(Ordering::Relaxed);
+        let left = loop {
+            let count = word / ONE;
+            if strict && count == 0 {
+                return Err(TooManyTaskDone(()));
+            }
+            let left = count.saturating_sub(n);
+            let new = if left == 0 {
+                0
+            } else {
+                (left * ONE) | (word & JOINERS)
+            };
+            match self
+                .0
+                .compare_exchange_weak(word, new, Ordering::AcqRel, Ordering::Relaxed)
+            {
+                Ok(_) => break left,
+                Err(actual) => word = actual,
+            }
+        };
+        if left == 0 {
+            // Zero now, and it stays zero until we release the lock (puts
+            // count under it): every joiner queued now returns. `JOINERS`
+            // was cleared in the same CAS.
+            joiners.notify_all(|_| (), wakes);
+        }
+        Ok(())
+    }
+
+    /// Under the lock: a `join` arrives. `true` if nothing is unfinished;
+    /// otherwise raises `JOINERS` (in a CAS that sees the count) and returns
+    /// `false`: the caller queues before releasing the lock.
+    fn join_now(&self) -> bool {
+        let mut word = self.0.load(Ordering::Acquire);
+        loop {
+            if word < ONE {
+                return true;
+            }
+            match self.0.compare_exchange_weak(
+                word,
+                word | JOINERS,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return false,
+                Err(actual) => word = actual,
+            }
+        }
+    }
+
+    /// Under the lock: the last queued joiner left; lock-free `task_done`s
+    /// need not come to the lock any more.
+    fn no_joiners(&self) {
+        self.0.fetch_and(!JOINERS, Ordering::Relaxed);
+    }
+}
 
 /// What a getter is handed.
 pub(crate) type Got<T> = Result<T, QueueShutDown>;
@@ -40,8 +176,6 @@ pub(crate) struct State<T, O: Order<T>> {
     /// 0 = unbounded. Fixed at creation.
     pub(super) maxsize: usize,
     pub(super) items: <O as Ordered<T>>::Store,
-    /// Items put and not yet marked done (asyncio's `_unfinished_tasks`).
-    pub(super) unfinished: usize,
     pub(super) lifecycle: Lifecycle,
     pub(super) getters: WaiterList<Got<T>, ()>,
     /// The request is the item to put; it is taken out when the item moves
@@ -55,7 +189,6 @@ impl<T, O: Order<T>> State<T, O> {
         Self {
             maxsize,
             items: Default::default(),
-            unfinished: 0,
             lifecycle: Lifecycle::Open,
             getters: WaiterList::new(),
             putters: WaiterList::new(),
@@ -69,17 +202,14 @@ impl<T, O: Order<T>> State<T, O> {
         self.maxsize > 0 && self.items.len() >= self.maxsize
     }
 
-    /// Counts one more item put.
-    fn count_put(&mut self) {
-        self.unfinished = self
-            .unfinished
-            .checked_add(1)
-            .expect("queue's unfinished-task count overflowed usize");
-    }
-
     /// Puts `item` without waiting: to the oldest getter if one waits, else
     /// into the container if there is room and no older putter waits.
-    pub(super) fn try_put(&mut self, item: T, wakes: &mut WakeList) -> Result<(), TryPutError<T>> {
+    pub(super) fn try_put(
+        &mut self,
+        unfinished: &Unfinished,
+        item: T,
+        wakes: &mut WakeList,
+    ) -> Result<(), TryPutError<T>> {
         if self.lifecycle != Lifecycle::Open {
             return Err(TryPutError::ShutDown(item));
         }
@@ -87,7 +217,7 @@ impl<T, O: Order<T>> State<T, O> {
         // item over skips nothing and cannot overfill.
         let item = match self.getters.notify_front(Ok(item), wakes) {
             Ok(()) => {
-                self.count_put();
+                unfinished.add_one();
                 return Ok(());
             }
             Err(Ok(item)) => item,
@@ -97,19 +227,23 @@ impl<T, O: Order<T>> State<T, O> {
             return Err(TryPutError::Full(item));
         }
         self.items.push(item);
-        self.count_put();
+        unfinished.add_one();
         Ok(())
     }
 
     /// Takes the next item without waiting, and lets the oldest putters
     /// fill the slot it frees.
-    pub(super) fn try_get(&mut self, wakes: &mut WakeList) -> Result<T, TryGetError> {
+    pub(super) fn try_get(
+        &mut self,
+        unfinished: &Unfinished,
+        wakes: &mut WakeList,
+    ) -> Result<T, TryGetError> {
         if self.lifecycle == Lifecycle::Closed {
             return Err(TryGetError::ShutDown);
         }
         match self.items.pop() {
             Some(item) => {
-                self.admit_putters(wakes);
+                self.admit_putters(unfinished, wakes);
                 Ok(item)
             }
             None if self.lifecycle == Lifecycle::Draining => Err(TryGetError::ShutDown),
@@ -119,21 +253,14 @@ impl<T, O: Order<T>> State<T, O> {
 
     /// Moves the items of the oldest putters into the container while it
     /// has room, completing their puts.
-    fn admit_putters(&mut self, wakes: &mut WakeList) {
+    fn admit_putters(&mut self, unfinished: &Unfinished, wakes: &mut WakeList) {
         while !self.is_full() {
-            let State {
-                items,
-                unfinished,
-                putters,
-                ..
-            } = self;
+            let State { items, putters, .. } = self;
             let admitted = putters.notify_front_if(
                 |request| {
                     let item = request.take().expect("a queued put holds its item");
                     items.push(item);
-                    *unfinished = unfinished
-                        .checked_add(1)
-                        .expect("queue's unfinished-task count overflowed usize");
+                    unfinished.add_one();
                     Some(Ok(()))
                 },
                 wakes,
@@ -150,9 +277,14 @@ impl<T, O: Order<T>> State<T, O> {
     /// meanwhile took the slot). After an immediate shut-down, it is
     /// discarded and counted done instead; the caller drops what this
     /// returns after releasing the lock.
-    pub(super) fn give_back_got(&mut self, item: T, wakes: &mut WakeList) -> Option<T> {
+    pub(super) fn give_back_got(
+        &mut self,
+        unfinished: &Unfinished,
+        item: T,
+        wakes: &mut WakeList,
+    ) -> Option<T> {
         if self.lifecycle == Lifecycle::Closed {
-            self.finish(1, wakes);
+            let _ = unfinished.finish_locked(1, false, &mut self.joiners, wakes);
             return Some(item);
         }
         if let Err(Ok(item)) = self.getters.notify_front(Ok(item), wakes) {
@@ -161,21 +293,26 @@ impl<T, O: Order<T>> State<T, O> {
         None
     }
 
-    /// Marks `n` items done; the joiners return once none is left.
-    fn finish(&mut self, n: usize, wakes: &mut WakeList) {
-        self.unfinished = self.unfinished.saturating_sub(n);
-        if self.unfinished == 0 {
-            self.joiners.notify_all(|_| (), wakes);
-        }
+    /// `task_done()` under the lock (the lock-free attempt said joiners may
+    /// have to be woken): one item fewer to wait for.
+    pub(super) fn task_done(
+        &mut self,
+        unfinished: &Unfinished,
+        wakes: &mut WakeList,
+    ) -> Result<(), TooManyTaskDone> {
+        unfinished.finish_locked(1, true, &mut self.joiners, wakes)
     }
 
-    /// `task_done()`: one item fewer to wait for.
-    pub(super) fn task_done(&mut self, wakes: &mut WakeList) -> Result<(), TooManyTaskDone> {
-        if self.unfinished == 0 {
-            return Err(TooManyTaskDone(()));
+    /// A `join` arrives: whether it returns at once (else it queues).
+    pub(super) fn join_now(&mut self, unfinished: &Unfinished) -> bool {
+        unfinished.join_now()
+    }
+
+    /// A queued joiner was dropped.
+    pub(super) fn joiner_left(&mut self, unfinished: &Unfinished) {
+        if self.joiners.is_empty() {
+            unfinished.no_joiners();
         }
-        self.finish(1, wakes);
-        Ok(())
     }
 
     /// `shutdown(immediate)`: fails every waiting put (giving each its item
@@ -184,6 +321,7 @@ impl<T, O: Order<T>> State<T, O> {
     /// the caller to drop after releasing the lock.
     pub(super) fn shutdown(
         &mut self,
+        unfinished: &Unfinished,
         immediate: bool,
         wakes: &mut WakeList,
     ) -> <O as Ordered<T>>::Store {
@@ -191,7 +329,7 @@ impl<T, O: Order<T>> State<T, O> {
         if immediate {
             self.lifecycle = Lifecycle::Closed;
             removed = mem::take(&mut self.items);
-            self.finish(removed.len(), wakes);
+            let _ = unfinished.finish_locked(removed.len(), false, &mut self.joiners, wakes);
         } else if self.lifecycle == Lifecycle::Open {
             self.lifecycle = Lifecycle::Draining;
         }

@@ -262,3 +262,48 @@ fn futures_and_handles_are_send_and_sync() {
     send(&queue.join());
     sync(&PriorityQueue::<u8>::new(0));
 }
+
+/// `task_done` takes no lock unless it may be the one to wake joiners: it
+/// completes while another thread holds the queue's lock (here: this test).
+#[test]
+fn task_done_is_lock_free_unless_it_may_wake_joiners() {
+    let queue = Queue::new(0);
+    for item in 0..3 {
+        queue.put_nowait(item).unwrap();
+    }
+    for _ in 0..3 {
+        queue.get_nowait().unwrap();
+    }
+    let mut join = Probe::new(queue.join());
+    join.pending();
+    {
+        let _held = queue.shared.state.lock();
+        // Three unfinished, a joiner waits: 3 -> 2 -> 1 need no lock.
+        queue.task_done().unwrap();
+        queue.task_done().unwrap();
+    }
+    assert_eq!(join.wakes(), 0);
+    // The last one, with a joiner queued, goes through the lock and wakes it.
+    queue.task_done().unwrap();
+    assert_eq!(join.wakes(), 1);
+    join.ready();
+    assert!(queue.task_done().is_err());
+
+    // With no joiner, even the last one is lock-free.
+    queue.put_nowait(9).unwrap();
+    let _held = queue.shared.state.lock();
+    queue.task_done().unwrap();
+    assert!(queue.task_done().is_err());
+}
+
+/// A joiner that leaves lets the last `task_done` skip the lock again.
+#[test]
+fn a_dropped_joiner_lifts_the_joiners_flag() {
+    let queue = Queue::new(0);
+    queue.put_nowait(1).unwrap();
+    let mut join = Probe::new(queue.join());
+    join.pending();
+    drop(join);
+    let _held = queue.shared.state.lock();
+    queue.task_done().unwrap();
+}

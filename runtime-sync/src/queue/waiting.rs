@@ -9,7 +9,7 @@
 
 use super::error::{QueueShutDown, TryGetError, TryPutError};
 use super::order::Order;
-use super::state::{Got, Put, State};
+use super::state::{Got, Put, State, Unfinished};
 use crate::primitives::{Mutex, MutexGuard};
 use crate::waiters::{Discarded, Waitable, WaiterList, WakeList};
 
@@ -18,6 +18,8 @@ pub(super) struct Shared<T, O: Order<T>> {
     /// A copy of the state's `maxsize`, readable without the lock.
     pub(super) maxsize: usize,
     pub(super) state: Mutex<State<T, O>>,
+    /// Items put and not yet marked done, outside the lock (`state.rs`).
+    pub(super) unfinished: Unfinished,
 }
 
 /// `get()` waiting for an item.
@@ -45,7 +47,7 @@ impl<T, O: Order<T>> Waitable for Getters<'_, T, O> {
     fn try_now(&self, state: &mut State<T, O>, _: &mut (), wakes: &mut WakeList) -> Option<Got<T>> {
         // An item is queued only while no getter waits, so taking it here
         // overtakes nobody.
-        match state.try_get(wakes) {
+        match state.try_get(&self.0.unfinished, wakes) {
             Ok(item) => Some(Ok(item)),
             Err(TryGetError::ShutDown) => Some(Err(QueueShutDown(()))),
             Err(TryGetError::Empty) => None,
@@ -67,7 +69,7 @@ impl<T, O: Order<T>> Waitable for Getters<'_, T, O> {
     ) -> Discarded<(), Got<T>> {
         // Still queued: nothing was taken. Handed an item: it is not lost.
         let value = match got {
-            Some(Ok(item)) => state.give_back_got(item, wakes).map(Ok),
+            Some(Ok(item)) => state.give_back_got(&self.0.unfinished, item, wakes).map(Ok),
             Some(Err(shut_down)) => Some(Err(shut_down)),
             None => None,
         };
@@ -98,7 +100,7 @@ impl<T, O: Order<T>> Waitable for Putters<'_, T, O> {
         wakes: &mut WakeList,
     ) -> Option<Put<T>> {
         let item = request.take().expect("a put arrives with its item");
-        match state.try_put(item, wakes) {
+        match state.try_put(&self.0.unfinished, item, wakes) {
             Ok(()) => Some(Ok(())),
             Err(TryPutError::ShutDown(item)) => Some(Err(QueueShutDown(item))),
             Err(TryPutError::Full(item)) => {
@@ -152,10 +154,14 @@ impl<T, O: Order<T>> Waitable for Joiners<'_, T, O> {
     }
 
     fn try_now(&self, state: &mut State<T, O>, _: &mut (), _: &mut WakeList) -> Option<()> {
-        (state.unfinished == 0).then_some(())
+        state.join_now(&self.0.unfinished).then_some(())
     }
 
     fn give_back(&self, _: &mut State<T, O>, _: (), _: (), _: &mut WakeList) {
         // Every joiner was woken together: there is nothing to pass on.
+    }
+
+    fn unlinked(&self, state: &mut State<T, O>, _: (), _: &mut WakeList) {
+        state.joiner_left(&self.0.unfinished);
     }
 }
