@@ -109,6 +109,23 @@ impl<T: AsRawFd> AsyncFd<T> {
         self.source.poll_io(Direction::Read, cx, op)
     }
 
+    /// [`poll_read_with`](AsyncFd::poll_read_with) for a byte stream (a
+    /// pipe, a stream socket, a tty) read into a buffer of `requested`
+    /// bytes: a read that returns fewer bytes drained the kernel's buffer,
+    /// so the next read waits for readiness instead of first paying a
+    /// syscall to learn `WouldBlock`. Do not use it for datagrams.
+    ///
+    /// # Errors
+    /// `op`'s error, or the reactor's (runtime shut down).
+    pub fn poll_read_stream(
+        &self,
+        cx: &mut Context<'_>,
+        requested: usize,
+        op: impl FnMut(&T) -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        self.source.poll_read_stream(cx, requested, op)
+    }
+
     /// The poll form of [`write_with`](AsyncFd::write_with).
     ///
     /// # Errors

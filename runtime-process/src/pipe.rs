@@ -80,8 +80,10 @@ impl<T: AsRawFd + AsFd> PipeReader<T> {
     }
 
     fn poll_read_buf(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        self.fd
-            .poll_read_with(cx, |pipe| Ok(nix::unistd::read(pipe.as_fd(), buf)?))
+        let requested = buf.len();
+        self.fd.poll_read_stream(cx, requested, |pipe| {
+            Ok(nix::unistd::read(pipe.as_fd(), buf)?)
+        })
     }
 }
 

@@ -21,7 +21,8 @@ pub(crate) fn poll_read<T: AsFd + AsRawFd>(
     if buf.is_empty() {
         return Poll::Ready(Ok(0));
     }
-    io.poll_io(Direction::Read, cx, |s| sys::recv(s.as_fd(), buf))
+    let requested = buf.len();
+    io.poll_read_stream(cx, requested, |s| sys::recv(s.as_fd(), buf))
 }
 
 /// Reads into several buffers (`readv`).

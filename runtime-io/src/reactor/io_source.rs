@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
 use super::source::Source;
+use super::poller::SHORT_READ_DRAINS;
 use super::{Direction, Reactor, ReadyEvent};
 
 /// A non-blocking `T` (a socket, a pipe) registered with the current
@@ -84,14 +85,10 @@ impl<T: AsRawFd> IoSource<T> {
         direction: Direction,
         op: impl FnOnce(&T) -> io::Result<R>,
     ) -> io::Result<R> {
-        // The no-op waker is registered only when the cache says "not
-        // ready"; it is deduplicated (`will_wake`) and dropped by the next
-        // event, so it costs at most one slot per direction.
-        let mut cx = Context::from_waker(std::task::Waker::noop());
-        let event = match self.poll_ready(direction, &mut cx) {
-            Poll::Ready(Ok(event)) => Some(event),
-            Poll::Ready(Err(e)) => return Err(e),
-            Poll::Pending => None,
+        let event = match self.source.ready_now(direction) {
+            Some(Ok(event)) => Some(event),
+            Some(Err(e)) => return Err(e),
+            None => None,
         };
         let result = op(self.get_ref());
         if let (Err(e), Some(event)) = (&result, event) {
@@ -100,6 +97,31 @@ impl<T: AsRawFd> IoSource<T> {
             }
         }
         result
+    }
+
+    /// [`poll_io`](IoSource::poll_io) for reads from a byte stream into a
+    /// buffer of `requested` bytes. A read that returns fewer bytes than
+    /// asked for drained the kernel's buffer, so the cached readiness is
+    /// cleared at once (with the tick check): the next read waits for the
+    /// next edge instead of paying a syscall to learn `WouldBlock`. (Not for
+    /// datagrams, where a short read says nothing about what is queued.)
+    pub(crate) fn poll_read_stream(
+        &self,
+        cx: &mut Context<'_>,
+        requested: usize,
+        mut op: impl FnMut(&T) -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        loop {
+            let event = ready!(self.poll_ready(Direction::Read, cx))?;
+            match op(self.get_ref()) {
+                Ok(n) if SHORT_READ_DRAINS && n > 0 && n < requested => {
+                    self.clear_readiness(event);
+                    return Poll::Ready(Ok(n));
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear_readiness(event),
+                result => return Poll::Ready(result),
+            }
+        }
     }
 
     /// [`poll_io`](IoSource::poll_io) as a future.

@@ -129,7 +129,7 @@ impl Reactor {
             // reused by a newer source: readiness is only a hint, so a
             // spurious one costs a WouldBlock, never correctness.
             if let Some(source) = sources.get(event.key) {
-                source.set_readiness(event.readable, event.writable, tick, &mut round.wake);
+                source.set_readiness(event, tick, &mut round.wake);
             }
         }
         drop(sources);

@@ -9,7 +9,10 @@
 //! bit 0  READABLE   an edge said "readable" and no read has hit WouldBlock since
 //! bit 1  WRITABLE   the same for writes
 //! bit 2  SHUT_DOWN  the runtime is gone: every wait fails from now on
-//! 3..    tick       how many event rounds touched this source (wraps)
+//! bit 3  READ_CLOSED the peer closed its end (EPOLLRDHUP / EPOLLHUP): sticky,
+//!                   never cleared, so a read after a short read that
+//!                   drained the data still sees the end of the stream
+//! 4..    tick       how many event rounds touched this source (wraps)
 //! ```
 //!
 //! An operation tries the syscall while its bit is set; on `WouldBlock` it
@@ -26,10 +29,13 @@ use std::task::{Context, Poll, Waker};
 
 use parking_lot::Mutex;
 
+use super::poller::Event;
+
 const READABLE: usize = 1;
 const WRITABLE: usize = 1 << 1;
 const SHUT_DOWN: usize = 1 << 2;
-const TICK_SHIFT: u32 = 3;
+const READ_CLOSED: usize = 1 << 3;
+const TICK_SHIFT: u32 = 4;
 const READINESS_MASK: usize = (1 << TICK_SHIFT) - 1;
 
 /// Which way an operation goes.
@@ -40,9 +46,18 @@ pub(crate) enum Direction {
 }
 
 impl Direction {
+    /// The bit a `WouldBlock` clears.
     fn bit(self) -> usize {
         match self {
             Direction::Read => READABLE,
+            Direction::Write => WRITABLE,
+        }
+    }
+
+    /// The bits that let an operation go ahead.
+    fn ready_mask(self) -> usize {
+        match self {
+            Direction::Read => READABLE | READ_CLOSED,
             Direction::Write => WRITABLE,
         }
     }
@@ -126,12 +141,13 @@ impl Source {
         Poll::Pending
     }
 
-    fn ready_now(&self, direction: Direction) -> Option<io::Result<ReadyEvent>> {
+    /// The cached readiness, without registering anything.
+    pub(crate) fn ready_now(&self, direction: Direction) -> Option<io::Result<ReadyEvent>> {
         let state = self.state.load(Ordering::Acquire);
         if state & SHUT_DOWN != 0 {
             return Some(Err(shut_down_error()));
         }
-        (state & direction.bit() != 0).then_some(Ok(ReadyEvent {
+        (state & direction.ready_mask() != 0).then_some(Ok(ReadyEvent {
             tick: state >> TICK_SHIFT,
             direction,
         }))
@@ -150,14 +166,11 @@ impl Source {
 
     /// Records an event of round `tick` and moves the wakers it satisfies
     /// into `wake` (woken by the caller after every lock is released).
-    pub(crate) fn set_readiness(
-        &self,
-        readable: bool,
-        writable: bool,
-        tick: usize,
-        wake: &mut Vec<Waker>,
-    ) {
-        let bits = if readable { READABLE } else { 0 } | if writable { WRITABLE } else { 0 };
+    pub(crate) fn set_readiness(&self, event: &Event, tick: usize, wake: &mut Vec<Waker>) {
+        let (readable, writable) = (event.readable || event.read_closed, event.writable);
+        let bits = if event.readable { READABLE } else { 0 }
+            | if event.read_closed { READ_CLOSED } else { 0 }
+            | if writable { WRITABLE } else { 0 };
         if bits == 0 {
             return;
         }
@@ -203,6 +216,32 @@ mod tests {
         }
     }
 
+    fn read_event() -> Event {
+        Event {
+            key: 0,
+            readable: true,
+            writable: false,
+            read_closed: false,
+        }
+    }
+
+    #[test]
+    fn read_closed_survives_a_clear() {
+        let source = Source::new(0, 0);
+        let mut wake = Vec::new();
+        let closed = Event {
+            read_closed: true,
+            ..read_event()
+        };
+        source.set_readiness(&closed, 1, &mut wake);
+        let Poll::Ready(Ok(event)) = ready(&source, Direction::Read) else {
+            panic!("expected ready");
+        };
+        // A short read drained the data; the end of stream is still there.
+        source.clear_readiness(event);
+        assert!(matches!(ready(&source, Direction::Read), Poll::Ready(Ok(_))));
+    }
+
     fn ready(source: &Source, direction: Direction) -> Poll<io::Result<ReadyEvent>> {
         let waker = Waker::noop();
         source.poll_ready(direction, &mut Context::from_waker(waker))
@@ -229,7 +268,7 @@ mod tests {
         };
         // An edge arrives between the failed syscall and the clear.
         let mut wake = Vec::new();
-        source.set_readiness(true, false, 1, &mut wake);
+        source.set_readiness(&read_event(), 1, &mut wake);
         source.clear_readiness(event);
         assert!(matches!(
             ready(&source, Direction::Read),
@@ -270,7 +309,7 @@ mod tests {
         assert!(source.poll_ready(Direction::Write, &mut cx).is_pending());
 
         let mut wake = Vec::new();
-        source.set_readiness(true, false, 1, &mut wake);
+        source.set_readiness(&read_event(), 1, &mut wake);
         assert_eq!(wake.len(), 1, "only the reader is woken by a read event");
         wake.drain(..).for_each(Waker::wake);
         assert_eq!(reader.0.load(Ordering::SeqCst), 1);

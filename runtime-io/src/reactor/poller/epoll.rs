@@ -94,12 +94,9 @@ impl Poller {
             events.push(Event {
                 key: key as usize,
                 readable: flags.intersects(
-                    EpollFlags::EPOLLIN
-                        | EpollFlags::EPOLLPRI
-                        | EpollFlags::EPOLLHUP
-                        | EpollFlags::EPOLLRDHUP
-                        | EpollFlags::EPOLLERR,
+                    EpollFlags::EPOLLIN | EpollFlags::EPOLLPRI | EpollFlags::EPOLLERR,
                 ),
+                read_closed: flags.intersects(EpollFlags::EPOLLHUP | EpollFlags::EPOLLRDHUP),
                 writable: flags
                     .intersects(EpollFlags::EPOLLOUT | EpollFlags::EPOLLHUP | EpollFlags::EPOLLERR),
             });

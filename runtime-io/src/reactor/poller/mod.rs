@@ -28,4 +28,12 @@ pub(crate) struct Event {
     pub(crate) key: usize,
     pub(crate) readable: bool,
     pub(crate) writable: bool,
+    /// The peer closed its writing end (nothing more will ever arrive).
+    /// Only reported where the OS says so separately (epoll's RDHUP/HUP).
+    pub(crate) read_closed: bool,
 }
+
+/// Whether a read that returned fewer bytes than asked for proves the
+/// kernel buffer empty *and* any end of stream already reported (as
+/// `read_closed`), so the cached readiness may be cleared at once.
+pub(crate) const SHORT_READ_DRAINS: bool = cfg!(target_os = "linux");

@@ -53,6 +53,7 @@ impl Poller {
             key: e.key,
             readable: e.readable,
             writable: e.writable,
+            read_closed: false,
         }));
         Ok(())
     }
