@@ -30,6 +30,7 @@ mod mutex;
 mod oneshot;
 mod promise;
 mod queue;
+mod rwlock;
 mod semaphore;
 mod waiters;
 mod watch;

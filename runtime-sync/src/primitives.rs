@@ -3,7 +3,7 @@
 //! the model checker can explore every interleaving of the same code.
 //!
 //! Only the waiter lists' bookkeeping, the atomic state words (semaphore,
-//! mutex, oneshot, queue counters), whose lock-free fast paths race their
+//! mutex, rwlock, oneshot, queue counters), whose lock-free fast paths race their
 //! locked slow paths, and the oneshot's slots go through this shim. The values a user stores in a `Mutex<T>` or `RwLock<T>` live in
 //! a plain
 //! `std::cell::UnsafeCell`: handing out `&T` / `&mut T` from a guard needs a

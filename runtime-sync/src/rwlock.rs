@@ -27,8 +27,15 @@ use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 
 use crate::error::TryLockError;
-use crate::primitives::{Mutex as StateMutex, MutexGuard as StateGuard};
+use crate::primitives::{AtomicUsize, Mutex as StateMutex, MutexGuard as StateGuard, Ordering};
 use crate::waiters::{Wait, Waitable, WaiterList, WakeList};
+
+/// Set while the waiter list is not empty (only changed under the lock).
+const WAITERS: usize = 1;
+/// A writer holds the lock (or was granted it and has not collected it).
+const WRITER: usize = 1 << 1;
+/// One reader, in the count above the flag bits.
+const ONE_READER: usize = 1 << 2;
 
 /// What a waiter asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,88 +44,83 @@ pub(crate) enum Access {
     Write,
 }
 
-/// The lock without the data: its holders and its queue.
+impl Access {
+    /// What granting it adds to the state word.
+    fn bits(self) -> usize {
+        match self {
+            Access::Read => ONE_READER,
+            Access::Write => WRITER,
+        }
+    }
+
+    /// Whether it can be granted beside the holders in `state` (ignoring
+    /// the queue).
+    fn compatible(self, state: usize) -> bool {
+        match self {
+            Access::Read => state & WRITER == 0,
+            Access::Write => state & !WAITERS == 0,
+        }
+    }
+}
+
+/// The lock without the data: one atomic word for its holders, and the
+/// queue behind the internal lock.
+///
+/// The word is the semaphore's design (`semaphore.rs`): the reader count
+/// above a `WRITER` and a `WAITERS` bit. `WAITERS` is set exactly while the
+/// list is not empty, and only under the lock: an arriving waiter sets it in
+/// the CAS that sees it must wait, and queues before unlocking. Fast paths
+/// (`try_*`, the first poll of `read`/`write`, every release) are one CAS
+/// that succeeds only while `WAITERS` is clear, so while anyone is queued
+/// only lock holders change the word, and a release under the lock can
+/// grant access to the head waiters in order. No wake-up is lost: a release
+/// after the waiter's CAS sees `WAITERS` and takes the lock, which the
+/// waiter holds until it is queued. Nobody barges: acquires fail on
+/// `WAITERS`.
 pub(crate) struct RawRwLock {
-    state: StateMutex<RwState>,
-}
-
-pub(crate) struct RwState {
-    /// How many read guards exist (including granted, uncollected ones).
-    readers: usize,
-    /// Whether a write guard exists (or was granted and not collected).
-    writer: bool,
-    /// Waiters are handed the access they asked for.
-    waiters: WaiterList<(), Access>,
-}
-
-impl RwState {
-    /// Whether `access` can be granted now, ignoring the queue.
-    fn compatible(&self, access: Access) -> bool {
-        match access {
-            Access::Read => !self.writer,
-            Access::Write => !self.writer && self.readers == 0,
-        }
-    }
-
-    fn grant(&mut self, access: Access) {
-        match access {
-            Access::Read => self.readers += 1,
-            Access::Write => self.writer = true,
-        }
-    }
-
-    /// Grants access to the head waiters, in order, while the head's
-    /// request is compatible with the current holders.
-    fn serve(&mut self, wakes: &mut WakeList) {
-        let RwState {
-            readers,
-            writer,
-            waiters,
-        } = self;
-        while waiters.notify_front_if(
-            |&mut access| match access {
-                Access::Read if !*writer => {
-                    *readers += 1;
-                    Some(())
-                }
-                Access::Write if !*writer && *readers == 0 => {
-                    *writer = true;
-                    Some(())
-                }
-                _ => None,
-            },
-            wakes,
-        ) {}
-    }
-
-    fn release(&mut self, access: Access, wakes: &mut WakeList) {
-        match access {
-            Access::Read => self.readers -= 1,
-            Access::Write => self.writer = false,
-        }
-        self.serve(wakes);
-    }
+    /// Readers `* ONE_READER | WRITER | WAITERS`.
+    state: AtomicUsize,
+    waiters: StateMutex<WaiterList<(), Access>>,
 }
 
 impl RawRwLock {
     fn new() -> Self {
         Self {
-            state: StateMutex::new(RwState {
-                readers: 0,
-                writer: false,
-                waiters: WaiterList::new(),
-            }),
+            state: AtomicUsize::new(0),
+            waiters: StateMutex::new(WaiterList::new()),
+        }
+    }
+
+    /// Grants `access` in one CAS if nobody waits and it is compatible with
+    /// the holders.
+    fn try_fast(&self, access: Access) -> bool {
+        let mut state = self.state.load(Ordering::Relaxed);
+        loop {
+            if state & WAITERS != 0 || !access.compatible(state) {
+                return false;
+            }
+            let new = state
+                .checked_add(access.bits())
+                .expect("RwLock reader count overflowed");
+            // Acquire: the last writer's changes to the value are visible.
+            match self
+                .state
+                .compare_exchange_weak(state, new, Ordering::Acquire, Ordering::Relaxed)
+            {
+                Ok(_) => return true,
+                Err(actual) => state = actual,
+            }
         }
     }
 
     async fn acquire(&self, access: Access) {
-        Wait::new(self, access).await;
+        if !self.try_fast(access) {
+            Wait::new(self, access).await;
+        }
     }
 
     fn try_acquire(&self, access: Access) -> Result<(), TryLockError> {
-        let mut state = self.state.lock();
-        if state.waiters.is_empty() && state.compatible(access) {
-            state.grant(access);
+        if self.try_fast(access) {
             Ok(())
         } else {
             Err(TryLockError(()))
@@ -126,45 +128,125 @@ impl RawRwLock {
     }
 
     fn release(&self, access: Access) {
+        // Lock-free while nobody waits: one CAS.
+        let mut state = self.state.load(Ordering::Relaxed);
+        while state & WAITERS == 0 {
+            // Release: our changes to the value reach the next holder.
+            match self.state.compare_exchange_weak(
+                state,
+                state - access.bits(),
+                Ordering::Release,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return,
+                Err(actual) => state = actual,
+            }
+        }
         let mut wakes = WakeList::new();
-        self.state.lock().release(access, &mut wakes);
+        let mut waiters = self.waiters.lock();
+        self.release_locked(&mut waiters, access, &mut wakes);
+        drop(waiters);
         drop(wakes);
+    }
+
+    /// Under the lock: gives `access` back and serves the head waiters.
+    fn release_locked(
+        &self,
+        waiters: &mut WaiterList<(), Access>,
+        access: Access,
+        wakes: &mut WakeList,
+    ) {
+        self.state.fetch_sub(access.bits(), Ordering::AcqRel);
+        self.serve(waiters, wakes);
+    }
+
+    /// Under the lock: grants access to the head waiters, in order, while
+    /// the head's request is compatible with the holders (a run of readers,
+    /// or one writer once the lock is free); clears `WAITERS` if that
+    /// empties the list. While the list is not empty `WAITERS` is set, so
+    /// only lock holders change the word between the load and the add.
+    fn serve(&self, waiters: &mut WaiterList<(), Access>, wakes: &mut WakeList) {
+        while waiters.notify_front_if(
+            |&mut access| {
+                let state = self.state.load(Ordering::Acquire);
+                access.compatible(state).then(|| {
+                    self.state.fetch_add(access.bits(), Ordering::AcqRel);
+                })
+            },
+            wakes,
+        ) {}
+        if waiters.is_empty() && self.state.load(Ordering::Relaxed) & WAITERS != 0 {
+            self.state.fetch_and(!WAITERS, Ordering::AcqRel);
+        }
     }
 }
 
 impl Waitable for &RawRwLock {
-    type State = RwState;
+    type State = WaiterList<(), Access>;
     type Request = Access;
     type Value = ();
 
-    fn lock(&self) -> StateGuard<'_, RwState> {
-        self.state.lock()
+    fn lock(&self) -> StateGuard<'_, WaiterList<(), Access>> {
+        self.waiters.lock()
     }
 
-    fn waiters(state: &mut RwState) -> &mut WaiterList<(), Access> {
-        &mut state.waiters
+    fn waiters(state: &mut WaiterList<(), Access>) -> &mut WaiterList<(), Access> {
+        state
     }
 
-    fn try_now(&self, state: &mut RwState, access: &mut Access, _: &mut WakeList) -> Option<()> {
+    fn try_now(
+        &self,
+        _: &mut WaiterList<(), Access>,
+        access: &mut Access,
+        _: &mut WakeList,
+    ) -> Option<()> {
         // Readers too must queue behind any waiter: that is what keeps a
-        // waiting writer from starving.
-        (state.waiters.is_empty() && state.compatible(*access)).then(|| state.grant(*access))
+        // waiting writer from starving. One CAS either grants, or raises
+        // `WAITERS` having seen that we must wait.
+        let mut state = self.state.load(Ordering::Relaxed);
+        loop {
+            let grant = state & WAITERS == 0 && access.compatible(state);
+            let new = if grant {
+                state
+                    .checked_add(access.bits())
+                    .expect("RwLock reader count overflowed")
+            } else {
+                state | WAITERS
+            };
+            match self
+                .state
+                .compare_exchange_weak(state, new, Ordering::AcqRel, Ordering::Relaxed)
+            {
+                Ok(_) => return grant.then_some(()),
+                Err(actual) => state = actual,
+            }
+        }
     }
 
-    fn give_back(&self, state: &mut RwState, access: Access, _: (), wakes: &mut WakeList) {
-        state.release(access, wakes);
+    fn give_back(
+        &self,
+        waiters: &mut WaiterList<(), Access>,
+        access: Access,
+        _: (),
+        wakes: &mut WakeList,
+    ) {
+        self.release_locked(waiters, access, wakes);
     }
 
-    fn unlinked(&self, state: &mut RwState, _: Access, wakes: &mut WakeList) {
+    fn unlinked(&self, waiters: &mut WaiterList<(), Access>, _: Access, wakes: &mut WakeList) {
         // A writer at the head may have been holding back readers that can
-        // share the lock with the current readers.
-        state.serve(wakes);
+        // share the lock with the current readers; and the last waiter
+        // leaving reopens the fast paths.
+        self.serve(waiters, wakes);
     }
 }
 
 /// An async reader-writer lock protecting a `T`: many
 /// [`read`](Self::read) guards or one [`write`](Self::write) guard at a
 /// time, granted in arrival order.
+///
+/// While nobody waits, acquiring and releasing take no internal lock: one
+/// atomic compare-and-swap each.
 ///
 /// Both `read` and `write` are cancel-safe: dropping the future while it
 /// waits leaves the queue; dropping it after access was granted releases it.
@@ -238,6 +320,12 @@ impl<T> RwLock<T> {
             lock: self,
             _value: PhantomData,
         })
+    }
+
+    /// The raw state word, for the loom models' end-of-run checks.
+    #[cfg(all(test, loom))]
+    pub(crate) fn raw_state(&self) -> usize {
+        self.raw.state.load(Ordering::Relaxed)
     }
 
     /// The value, through exclusive access (no locking needed).
@@ -437,6 +525,23 @@ mod tests {
         assert_eq!(late_reader.wakes(), 1);
         drop(late_reader.ready());
         assert!(lock.try_write().is_ok());
+    }
+
+    #[test]
+    fn the_last_waiter_leaving_reopens_the_fast_paths() {
+        let lock = RwLock::new(0);
+        let reader = lock.try_read().unwrap();
+        let mut writer = Probe::new(lock.write());
+        writer.pending();
+        assert!(
+            lock.try_read().is_err(),
+            "a queued writer holds back readers"
+        );
+        drop(writer);
+        assert_eq!(lock.raw.state.load(Ordering::Relaxed), ONE_READER);
+        drop((reader, lock.try_read().unwrap()));
+        drop(lock.try_write().unwrap());
+        assert_eq!(lock.raw.state.load(Ordering::Relaxed), 0);
     }
 
     #[test]
