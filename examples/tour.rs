@@ -9,6 +9,7 @@
 
 use std::time::{Duration, Instant};
 
+use runtime::io::{StreamReader, StreamWriter, open_connection, start_server};
 use runtime::process::{Command, ReturnCode, Stdio};
 use runtime::sync::Queue;
 use runtime::time::{sleep, timeout};
@@ -16,6 +17,18 @@ use runtime::{ReturnWhen, TaskGroup, as_completed, gather, task, wait};
 
 fn heading(title: &str) {
     println!("\n== {title} ==");
+}
+
+/// asyncio's `handle_echo`: read up to 100 bytes, print them, echo, close.
+async fn handle_echo(mut reader: StreamReader, mut writer: StreamWriter) {
+    let data = reader.read(100).await.expect("read");
+    let message = String::from_utf8_lossy(&data);
+    println!("Received {message:?} from the client");
+    writer.write(&data);
+    writer.drain().await.expect("echoed");
+    println!("Close the connection");
+    writer.close();
+    writer.wait_closed().await.expect("closed");
 }
 
 /// asyncio's subprocess `run(cmd)`: a shell command, both outputs captured.
@@ -165,6 +178,25 @@ fn main() {
         .join()
         .expect("thread ran");
         println!("result computed on the runtime for a plain thread: {from_thread}");
+
+        heading("streams: start_server + open_connection (TCP echo)");
+        let server = start_server(handle_echo, "127.0.0.1:0")
+            .await
+            .expect("bind a free loopback port");
+        let addr = server.local_addrs()[0].to_string();
+        println!("Serving on a free loopback port");
+        let (mut reader, mut writer) = open_connection(addr.as_str())
+            .await
+            .expect("connect to our own server");
+        println!("Send: \"Hello World!\"");
+        writer.write(b"Hello World!");
+        writer.drain().await.expect("sent");
+        let data = reader.read(100).await.expect("echo");
+        println!("Received: {:?}", String::from_utf8_lossy(&data));
+        writer.close();
+        writer.wait_closed().await.expect("closed");
+        server.close();
+        server.wait_closed().await;
 
         heading("subprocess: ls /zzz (stderr and exit code)");
         run_shell("ls /zzz").await;

@@ -27,6 +27,10 @@ pub use runtime_io as io;
 /// TCP, UDP and Unix sockets (`runtime_io::net`).
 pub use runtime_io::net;
 
+/// asyncio's stream functions, under asyncio's top-level names
+/// (`asyncio.open_connection` → `runtime::open_connection`, ...).
+pub use runtime_io::{open_connection, open_unix_connection, start_server, start_unix_server};
+
 /// Subprocesses and signals (`runtime-process`).
 pub use runtime_process as process;
 
