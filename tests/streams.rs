@@ -108,6 +108,34 @@ fn tcp_echo_on_both_flavours() {
 }
 
 #[test]
+fn a_server_listens_on_every_address_given() {
+    within(HANG, move || {
+        multi(2).block_on(async {
+            // Both are loopback addresses on Linux (all of 127/8 is).
+            let addrs: [std::net::SocketAddr; 2] = [
+                "127.0.0.1:0".parse().unwrap(),
+                "127.0.0.2:0".parse().unwrap(),
+            ];
+            let server = start_server(echo_lines, &addrs[..]).await.unwrap();
+            let bound: Vec<_> = server
+                .local_addrs()
+                .iter()
+                .map(|a| a.as_inet().unwrap())
+                .collect();
+            assert_eq!(bound.len(), 2);
+            assert_eq!(bound[0].ip(), addrs[0].ip());
+            assert_eq!(bound[1].ip(), addrs[1].ip());
+            for addr in bound {
+                let (reader, writer) = open_connection(addr).await.unwrap();
+                echo_client(reader, writer, &[b"ping\n"]).await;
+            }
+            server.close();
+            server.wait_closed().await;
+        });
+    });
+}
+
+#[test]
 fn unix_echo_on_both_flavours() {
     for (flavour, rt) in flavours() {
         let path = unix_path(flavour);

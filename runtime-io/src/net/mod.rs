@@ -62,6 +62,7 @@ mod udp;
 pub mod unix;
 
 pub use addr::ToSocketAddrs;
+pub(crate) use addr::resolve;
 pub use tcp::{TcpListener, TcpStream};
 pub use udp::UdpSocket;
 pub use unix::{UnixDatagram, UnixListener, UnixStream};

@@ -95,18 +95,27 @@ impl ServerOptions {
         F: Future<Output = ()> + Send + 'static,
         A: ToSocketAddrs,
     {
-        let listener = TcpListener::builder(addr)
-            .backlog(self.backlog)
-            .reuse_port(self.reuse_port)
-            .bind()
-            .await?;
-        let addr = SocketAddress::Inet(listener.local_addr()?);
-        Ok(Server::serve(
-            vec![(listener, addr)],
-            handler,
-            self.limit,
-            None,
-        ))
+        // Like asyncio, one listening socket per address the name resolves
+        // to (e.g. both 127.0.0.1 and ::1 for "localhost"); any failure to
+        // bind fails the whole call.
+        let mut listeners = Vec::new();
+        let addrs = crate::net::resolve(addr).await?;
+        if addrs.is_empty() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the address resolved to nothing to listen on",
+            ));
+        }
+        for addr in addrs {
+            let listener = TcpListener::builder(addr)
+                .backlog(self.backlog)
+                .reuse_port(self.reuse_port)
+                .bind()
+                .await?;
+            let local = SocketAddress::Inet(listener.local_addr()?);
+            listeners.push((listener, local));
+        }
+        Ok(Server::serve(listeners, handler, self.limit, None))
     }
 
     /// [`start_unix_server`] with these options.
@@ -154,10 +163,10 @@ impl ServerOptions {
 /// handed to `handler`, whose future runs as its own task. Accepting starts
 /// at once (asyncio's `start_serving=True`); the returned [`Server`] stops it.
 ///
-/// `addr` is anything [`ToSocketAddrs`] takes; the server listens on the
-/// first address it resolves to that binds (asyncio binds every address a
-/// host name resolves to — pass each to its own server for that). Port 0
-/// picks a free port: see [`Server::local_addrs`]. TCP connections get
+/// `addr` is anything [`ToSocketAddrs`] takes; as in asyncio, the server
+/// listens on every address it resolves to (`"localhost:8888"` may give
+/// both 127.0.0.1 and ::1), and fails if any of them cannot be bound. Port
+/// 0 picks a free port (per address): see [`Server::local_addrs`]. TCP connections get
 /// `TCP_NODELAY`, as in asyncio. Options: [`ServerOptions`].
 ///
 /// # Errors
