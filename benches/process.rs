@@ -66,7 +66,7 @@ impl Proc for RuntimeRt {
             .stdout(Stdio::piped())
             .spawn()
             .expect("spawn cat");
-        let mut stdin = child.stdin.take().expect("stdin");
+        let mut stdin = child.stdin.take().expect("stdin").into_parts().0;
         let mut stdout = child.stdout.take().expect("stdout").into_parts().0;
         let writer = runtime::spawn(async move {
             let chunk = vec![7u8; CHUNK];

@@ -7,7 +7,7 @@ use std::process::{ExitStatus, Output};
 
 use nix::sys::signal::Signal;
 use nix::unistd::Pid;
-use runtime_io::streams::StreamReader;
+use runtime_io::streams::{StreamReader, StreamWriter};
 
 use crate::pipe::{ChildStderr, ChildStdin, ChildStdout};
 use crate::reaper::{self, ExitWatch};
@@ -24,10 +24,10 @@ pub struct Child {
     watch: Option<ExitWatch>,
     status: Option<ExitStatus>,
     kill_on_drop: bool,
-    /// The child's stdin, if it was piped: a plain async pipe writer
-    /// (asyncio's `StreamWriter` methods `write` — use `write_all` — and
-    /// `close` — drop it or `take()` it). Closed by [`wait`](Child::wait).
-    pub stdin: Option<ChildStdin>,
+    /// The child's stdin, if it was piped, as a [`StreamWriter`] (asyncio's
+    /// `write`, `writelines`, `drain`, `close` + `wait_closed`). Closed by
+    /// [`wait`](Child::wait).
+    pub stdin: Option<StreamWriter<ChildStdin>>,
     /// The child's stdout, if it was piped, as a [`StreamReader`] (`read`,
     /// `readline`, `readexactly`, `readuntil`, `read_to_end`).
     pub stdout: Option<StreamReader<ChildStdout>>,
@@ -170,8 +170,12 @@ impl Child {
         let stdout = self.stdout.take();
         let stderr = self.stderr.take();
         let write = async move {
-            if let (Some(mut pipe), Some(input)) = (stdin, input) {
-                match pipe.write_all(input).await {
+            if let Some(mut stdin) = stdin {
+                if let Some(input) = input {
+                    stdin.write(input);
+                }
+                // Flush, then close so the child sees end of file.
+                match stdin.wait_closed().await {
                     Err(e)
                         if matches!(
                             e.kind(),

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{ExitStatus, Output, Stdio};
 use std::sync::Once;
 
-use runtime_io::streams::StreamReader;
+use runtime_io::streams::{StreamReader, StreamWriter};
 
 use crate::child::Child;
 use crate::pipe::{PipeReader, PipeWriter};
@@ -200,7 +200,10 @@ impl Command {
         let mut child = Child::new(std_child, watch, self.kill_on_drop);
         // From here on a failure drops `child`, which kills (if asked) and
         // reaps the process.
-        child.stdin = pipes.0.map(PipeWriter::new).transpose()?;
+        child.stdin = pipes
+            .0
+            .map(|p| PipeWriter::new(p).map(StreamWriter::new))
+            .transpose()?;
         child.stdout = pipes
             .1
             .map(|p| PipeReader::new(p).map(StreamReader::new))

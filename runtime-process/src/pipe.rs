@@ -17,11 +17,15 @@ pub struct PipeReader<T: AsRawFd + AsFd> {
 }
 
 /// The write end of a pipe to a child ([`ChildStdin`]). Implements
-/// `futures_io::AsyncWrite`. Writing after the child closed its end (or
-/// exited) fails with [`io::ErrorKind::BrokenPipe`]; the process is never
-/// killed by `SIGPIPE` (see [`crate::Command::spawn`]).
+/// `futures_io::AsyncWrite`, whose `poll_close` closes the pipe (the child
+/// reads end of file); `Child::stdin` wraps it in a
+/// [`StreamWriter`](runtime_io::StreamWriter) for asyncio's `write` /
+/// `drain` / `close`. Writing after the child closed its end (or exited),
+/// or after `close`, fails with [`io::ErrorKind::BrokenPipe`]; the process
+/// is never killed by `SIGPIPE` (see [`crate::Command::spawn`]).
 pub struct PipeWriter<T: AsRawFd + AsFd> {
-    fd: AsyncFd<T>,
+    /// `None` once closed.
+    fd: Option<AsyncFd<T>>,
 }
 
 /// A child's standard output.
@@ -90,8 +94,20 @@ impl<T: AsRawFd + AsFd> PipeReader<T> {
 impl<T: AsRawFd + AsFd> PipeWriter<T> {
     pub(crate) fn new(pipe: T) -> io::Result<PipeWriter<T>> {
         Ok(PipeWriter {
-            fd: AsyncFd::new(pipe)?,
+            fd: Some(AsyncFd::new(pipe)?),
         })
+    }
+
+    fn open(&self) -> io::Result<&AsyncFd<T>> {
+        self.fd
+            .as_ref()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::BrokenPipe, "the pipe was closed"))
+    }
+
+    /// Closes the pipe now (the child reads end of file); later writes fail
+    /// with `BrokenPipe`. Dropping the writer does the same.
+    pub fn close(&mut self) {
+        self.fd = None;
     }
 
     /// Writes some of `buf`, waiting while the pipe is full; returns how
@@ -123,19 +139,22 @@ impl<T: AsRawFd + AsFd> PipeWriter<T> {
     /// Deregisters the pipe and returns its fd in blocking mode.
     ///
     /// # Errors
-    /// If `fcntl` fails.
-    pub fn into_owned_fd(self) -> io::Result<OwnedFd>
+    /// `BrokenPipe` if it was closed; if `fcntl` fails.
+    pub fn into_owned_fd(mut self) -> io::Result<OwnedFd>
     where
         T: Into<OwnedFd>,
     {
-        let fd: OwnedFd = self.fd.into_inner().into();
+        self.open()?;
+        let fd: OwnedFd = self.fd.take().expect("checked open").into_inner().into();
         set_blocking(&fd)?;
         Ok(fd)
     }
 
     fn poll_write_buf(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.fd
-            .poll_write_with(cx, |pipe| Ok(nix::unistd::write(pipe.as_fd(), buf)?))
+        match self.open() {
+            Ok(fd) => fd.poll_write_with(cx, |pipe| Ok(nix::unistd::write(pipe.as_fd(), buf)?)),
+            Err(e) => Poll::Ready(Err(e)),
+        }
     }
 }
 
@@ -156,7 +175,7 @@ impl<T: AsRawFd + AsFd> futures_io::AsyncRead for PipeReader<T> {
     }
 }
 
-impl<T: AsRawFd + AsFd> futures_io::AsyncWrite for PipeWriter<T> {
+impl<T: AsRawFd + AsFd + Unpin> futures_io::AsyncWrite for PipeWriter<T> {
     fn poll_write(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -170,9 +189,10 @@ impl<T: AsRawFd + AsFd> futures_io::AsyncWrite for PipeWriter<T> {
         Poll::Ready(Ok(()))
     }
 
-    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        // The child sees end of file when this writer is dropped; there is
-        // no half-close for a pipe short of closing the fd.
+    fn poll_close(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        // A pipe has no half-close: closing the fd is how the child gets
+        // its end of file.
+        self.close();
         Poll::Ready(Ok(()))
     }
 }
@@ -189,18 +209,6 @@ impl<T: AsRawFd + AsFd> AsFd for PipeReader<T> {
     }
 }
 
-impl<T: AsRawFd + AsFd> AsRawFd for PipeWriter<T> {
-    fn as_raw_fd(&self) -> RawFd {
-        self.fd.as_raw_fd()
-    }
-}
-
-impl<T: AsRawFd + AsFd> AsFd for PipeWriter<T> {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.fd.get_ref().as_fd()
-    }
-}
-
 impl<T: AsRawFd + AsFd> fmt::Debug for PipeReader<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PipeReader")
@@ -212,7 +220,7 @@ impl<T: AsRawFd + AsFd> fmt::Debug for PipeReader<T> {
 impl<T: AsRawFd + AsFd> fmt::Debug for PipeWriter<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PipeWriter")
-            .field("fd", &self.as_raw_fd())
+            .field("fd", &self.fd.as_ref().map(AsRawFd::as_raw_fd))
             .finish()
     }
 }

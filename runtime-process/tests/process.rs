@@ -115,14 +115,16 @@ fn a_child_reads_stdin_line_by_line() {
                 .unwrap();
             for word in ["one", "two", "three"] {
                 let stdin = child.stdin.as_mut().unwrap();
-                stdin
-                    .write_all(format!("{word}\n").as_bytes())
-                    .await
-                    .unwrap();
+                stdin.write(format!("{word}\n").as_bytes());
+                stdin.drain().await.unwrap();
                 let line = child.stdout.as_mut().unwrap().readline().await.unwrap();
                 assert_eq!(line, format!("got {word}\n").as_bytes());
             }
-            // wait() closes stdin, so the loop ends.
+            // asyncio's close + wait_closed: the child reads end of file.
+            let stdin = child.stdin.as_mut().unwrap();
+            stdin.close();
+            stdin.wait_closed().await.unwrap();
+            assert!(stdin.is_closing());
             assert!(child.wait().await.unwrap().success());
         });
     }
@@ -223,7 +225,8 @@ fn writing_to_a_dead_child_is_broken_pipe_not_sigpipe() {
         let mut stdin = child.stdin.take().unwrap();
         child.wait().await.unwrap();
         let big = vec![0u8; 1 << 20];
-        let err = stdin.write_all(&big).await.unwrap_err();
+        stdin.write(&big);
+        let err = stdin.drain().await.unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::BrokenPipe);
     });
 }
