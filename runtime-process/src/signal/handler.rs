@@ -122,7 +122,7 @@ pub(super) fn counter(signum: i32) -> &'static Counter {
 /// A new fd on the pipe's read end for one listener (a duplicate, so every
 /// listener's registration sees every write; close-on-exec).
 pub(super) fn listen_fd() -> io::Result<OwnedFd> {
-    Ok(pipe()?.0.as_fd().try_clone_to_owned()?)
+    pipe()?.0.as_fd().try_clone_to_owned()
 }
 
 /// Empties the pipe (non-blocking).
