@@ -68,6 +68,21 @@ SYNC_GROUPS = [
     "queue_task_done_join",
 ]
 
+IO_GROUPS = [
+    "tcp_echo_1conn_64b",
+    "tcp_echo_64conn_64b",
+    "tcp_echo_1conn_16k",
+    "tcp_echo_64conn_16k",
+    "tcp_accept_connect_close",
+    "udp_ping_pong",
+]
+
+PROCESS_GROUPS = [
+    "spawn_wait_sequential",
+    "spawn_wait_64_at_a_time",
+    "cat_256mib",
+]
+
 # Per-section defaults: --title, --groups, --peers, --command, and notes listed under the header.
 SECTIONS = {
     "scheduler": {
@@ -126,6 +141,40 @@ SECTIONS = {
             "and a `tokio::sync::Notify` for `join`; `smol` is an async-channel (already "
             "multi-consumer) with the same counter and a `bounded(1)` channel as the "
             "notification.",
+        ],
+    },
+    "io": {
+        "title": "Networking",
+        "groups": IO_GROUPS,
+        "peers": ["tokio", "smol"],
+        "command": "cargo bench --bench io",
+        "notes": [
+            "Each runtime with its own sockets and `num_cpus` workers, on loopback: "
+            "`runtime::net`, `tokio::net` (tokio, `enable_all`), `smol::net` (async-io, its "
+            "workers inside `smol::block_on`). Echo server = accept loop + one echo task per "
+            "connection; the clients' round trips run as tasks.",
+            "`tcp_echo_*`: 2,000 (64 B) or 200 (16 KiB) round trips per iteration on 1 "
+            "connection, or 8,000 / 800 split over 64 connections. "
+            "`tcp_accept_connect_close`: 200 connections per iteration, each connected, "
+            "accepted and closed by both sides (`SO_LINGER` 0). `udp_ping_pong`: 2,000 "
+            "64-byte round trips between two connected UDP sockets.",
+        ],
+    },
+    "process": {
+        "title": "Subprocesses",
+        "groups": PROCESS_GROUPS,
+        "peers": ["tokio", "smol", "std_blocking"],
+        "reference": ["std_blocking"],
+        "command": "cargo bench --bench process",
+        "notes": [
+            "`runtime::process` vs `tokio::process` vs smol's async-process, each on its own "
+            "runtime with `num_cpus` workers; `std_blocking` is a plain loop of "
+            "`std::process::Command::status()` (the floor for the sequential case; not counted "
+            "as a peer in the last column).",
+            "`spawn_wait_sequential`: 128 × (spawn `true`, wait), one after another; "
+            "`spawn_wait_64_at_a_time`: 128 spawns of `true` in batches of 64 concurrent "
+            "tasks; `cat_256mib`: 256 MiB written to `cat` in 64 KiB chunks by one task while "
+            "another reads its stdout.",
         ],
     },
 }
@@ -200,6 +249,7 @@ def build_section(args):
     peers = [p for p in args.peers.split(",") if p]
     groups = [g for g in args.groups.split(",") if g]
     base = args.baseline
+    reference = set(SECTIONS.get(args.section, {}).get("reference", []))
 
     date = run(["date", "-u"]) or "unknown date"
     uname = run(["uname", "-srm"]) or "unknown system"
@@ -238,7 +288,9 @@ def build_section(args):
         row = [group, fmt_time(b)] + [fmt_time(p) for p in ps]
         row += [fmt_ratio(b, p) for p in ps]
         if len(peers) > 1:
-            known = [p for p in ps if p is not None]
+            known = [
+                p for name, p in zip(peers, ps) if p is not None and name not in reference
+            ]
             row.append(fmt_ratio(b, min(known)) if known else "—")
         lines.append("| " + " | ".join(row) + " |")
     if not found_any:
