@@ -7,6 +7,9 @@
 //!   `yield_now`, and the [`task`] module.
 //! - [`sync`] (`runtime-sync`), [`io`] (`runtime-io`), [`process`]
 //!   (`runtime-process`): growing with their issues.
+//! - [`main`] and [`test`] (`runtime-macros`): `#[runtime::main]` runs
+//!   `async fn main` on a runtime, `#[runtime::test]` an `async fn` test on a
+//!   fresh one.
 //!
 //! ```
 //! let greeting = runtime::run(async {
@@ -17,6 +20,9 @@
 //! ```
 
 pub use runtime_core::*;
+
+// Explicit, so they win over anything the glob above might bring.
+pub use runtime_macros::{main, test};
 
 /// Queues, locks, events, channels and the settable future (`runtime-sync`).
 pub use runtime_sync as sync;
