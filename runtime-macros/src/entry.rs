@@ -14,10 +14,9 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenS
         Ok(func) => func,
         Err(e) => {
             let message = format!("`#[runtime::{}]` goes on an `async fn`", kind.name());
-            let mut error = syn::Error::new(e.span(), message);
-            error.combine(e);
+            // syn's own "expected `fn`" adds nothing to this message.
+            let error = syn::Error::new(e.span(), message).to_compile_error();
             // Keep the item so the only errors are ours.
-            let error = error.to_compile_error();
             return quote!(#error #item);
         }
     };
