@@ -222,3 +222,38 @@ fn reads_on_both_ends_of_a_reset_connection_fail_cleanly_afterwards() {
         assert!(format!("{client:?}").contains("TcpStream"));
     });
 }
+
+/// A fresh socket reports EPOLLHUP before it is connected; if the reactor
+/// took that for a permanent "read closed", a read that blocks would retry
+/// forever without ever returning Pending, so the timeout below could not
+/// fire (found in review: it hung within ~40 connects on 2 workers).
+#[test]
+fn a_read_on_a_fresh_connection_waits_instead_of_spinning() {
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = Runtime::builder().worker_threads(2).build().unwrap();
+        rt.block_on(async {
+            let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let mut accepted = Vec::new();
+            for _ in 0..300 {
+                let (client, server) =
+                    runtime_core::join!(TcpStream::connect(addr), listener.accept());
+                let client = client.unwrap();
+                accepted.push(server.unwrap().0);
+                let mut buf = [0u8; 16];
+                // The server side sends nothing: the read must wait.
+                let read =
+                    runtime_core::time::timeout(Duration::from_millis(2), client.read(&mut buf));
+                assert!(
+                    read.await.is_err(),
+                    "nothing was sent, so the read times out"
+                );
+            }
+        });
+        let _ = done_tx.send(());
+    });
+    done_rx
+        .recv_timeout(Duration::from_secs(120))
+        .expect("every read timed out instead of spinning");
+}

@@ -8,8 +8,8 @@ use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
-use super::source::Source;
 use super::poller::SHORT_READ_DRAINS;
+use super::source::Source;
 use super::{Direction, Reactor, ReadyEvent};
 
 /// A non-blocking `T` (a socket, a pipe) registered with the current
@@ -115,7 +115,7 @@ impl<T: AsRawFd> IoSource<T> {
             let event = ready!(self.poll_ready(Direction::Read, cx))?;
             match op(self.get_ref()) {
                 Ok(n) if SHORT_READ_DRAINS && n > 0 && n < requested => {
-                    self.clear_readiness(event);
+                    self.source.clear_drained(event);
                     return Poll::Ready(Ok(n));
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear_readiness(event),

@@ -139,16 +139,24 @@ impl Reactor {
 
 impl Driver for Reactor {
     fn park(&self, timeout: Option<Duration>) {
-        let mut round = self.round.lock();
-        let round = &mut *round;
-        round.events.clear();
-        // Errors (other than EINTR, which counts as an empty round) leave
-        // nothing to dispatch; the worker goes back to its loop.
-        let _ = self.poller.wait(&mut round.events, timeout);
-        self.dispatch(round);
+        let mut wake = {
+            let mut round = self.round.lock();
+            let round = &mut *round;
+            round.events.clear();
+            // Errors (other than EINTR, which counts as an empty round) leave
+            // nothing to dispatch; the worker goes back to its loop.
+            let _ = self.poller.wait(&mut round.events, timeout);
+            self.dispatch(round);
+            std::mem::take(&mut round.wake)
+        };
+        if wake.is_empty() {
+            return;
+        }
         // Woken outside every reactor lock: a waker may run scheduler code
-        // that takes its own locks.
-        round.wake.drain(..).for_each(Waker::wake);
+        // (or drop a task) that takes its own locks.
+        wake.drain(..).for_each(Waker::wake);
+        // Hand the (empty) vector back so the next round reuses its capacity.
+        self.round.lock().wake = wake;
     }
 
     fn unpark(&self) {

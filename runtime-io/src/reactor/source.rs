@@ -46,14 +46,6 @@ pub(crate) enum Direction {
 }
 
 impl Direction {
-    /// The bit a `WouldBlock` clears.
-    fn bit(self) -> usize {
-        match self {
-            Direction::Read => READABLE,
-            Direction::Write => WRITABLE,
-        }
-    }
-
     /// The bits that let an operation go ahead.
     fn ready_mask(self) -> usize {
         match self {
@@ -154,9 +146,25 @@ impl Source {
     }
 
     /// The syscall said `WouldBlock`: forget the readiness `event` reported,
-    /// unless a newer event round has touched the source since.
+    /// unless a newer event round has touched the source since. A read that
+    /// blocks also proves READ_CLOSED wrong (a socket that was never
+    /// connected reports EPOLLHUP; an event for a reused key may land on a
+    /// new source), so it goes too: a sticky bit that never blocks would
+    /// make the retry loops spin.
     pub(crate) fn clear_readiness(&self, event: ReadyEvent) {
-        let bit = event.direction.bit();
+        // The same bits that made the operation go ahead.
+        self.clear_bits(event, event.direction.ready_mask());
+    }
+
+    /// A stream read returned fewer bytes than asked for, so the kernel
+    /// buffer is empty: forget READABLE (with the same tick check), but keep
+    /// READ_CLOSED — an end of stream that came with the last data must
+    /// still be seen by the next read.
+    pub(crate) fn clear_drained(&self, event: ReadyEvent) {
+        self.clear_bits(event, READABLE);
+    }
+
+    fn clear_bits(&self, event: ReadyEvent, bit: usize) {
         let _ = self
             .state
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |state| {
@@ -226,7 +234,25 @@ mod tests {
     }
 
     #[test]
-    fn read_closed_survives_a_clear() {
+    fn a_read_that_blocks_clears_a_wrong_read_closed() {
+        // EPOLLHUP on a socket that was not connected yet, or an event for a
+        // reused key: READ_CLOSED is set although reads block.
+        let source = Source::new(0, 0);
+        let mut wake = Vec::new();
+        let closed = Event {
+            read_closed: true,
+            ..read_event()
+        };
+        source.set_readiness(&closed, 1, &mut wake);
+        let Poll::Ready(Ok(event)) = ready(&source, Direction::Read) else {
+            panic!("expected ready");
+        };
+        source.clear_readiness(event);
+        assert!(ready(&source, Direction::Read).is_pending());
+    }
+
+    #[test]
+    fn read_closed_survives_a_drained_clear() {
         let source = Source::new(0, 0);
         let mut wake = Vec::new();
         let closed = Event {
@@ -238,8 +264,11 @@ mod tests {
             panic!("expected ready");
         };
         // A short read drained the data; the end of stream is still there.
-        source.clear_readiness(event);
-        assert!(matches!(ready(&source, Direction::Read), Poll::Ready(Ok(_))));
+        source.clear_drained(event);
+        assert!(matches!(
+            ready(&source, Direction::Read),
+            Poll::Ready(Ok(_))
+        ));
     }
 
     fn ready(source: &Source, direction: Direction) -> Poll<io::Result<ReadyEvent>> {

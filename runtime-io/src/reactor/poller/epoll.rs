@@ -6,9 +6,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use nix::errno::Errno;
-use parking_lot::Mutex;
 use nix::sys::epoll::{Epoll, EpollCreateFlags, EpollEvent, EpollFlags, EpollTimeout};
 use nix::sys::eventfd::{EfdFlags, EventFd};
+use parking_lot::Mutex;
 
 use super::Event;
 
@@ -65,7 +65,11 @@ impl Poller {
     /// Waits up to `timeout` (`None`: forever; zero: do not block) and
     /// appends what happened to `events`. A notification ends the wait and
     /// adds no event.
-    pub(crate) fn wait(&self, events: &mut Vec<Event>, timeout: Option<Duration>) -> io::Result<()> {
+    pub(crate) fn wait(
+        &self,
+        events: &mut Vec<Event>,
+        timeout: Option<Duration>,
+    ) -> io::Result<()> {
         let mut raw = self.buffer.lock();
         let timeout = match timeout {
             None => EpollTimeout::NONE,
@@ -84,18 +88,22 @@ impl Poller {
         for event in &raw[..n] {
             let key = event.data();
             if key == NOTIFY_KEY {
-                // Clear the flag first: a notify racing with us then writes
-                // again, and its edge makes the next wait return at once.
-                self.notified.store(false, Ordering::SeqCst);
+                // Read, then clear the flag. The other order loses wake-ups
+                // for good: a notify between the clear and the read would set
+                // the flag and write, the read would swallow its write, and
+                // with the flag stuck at true every later notify would skip
+                // its write (found in review, reproduced with a stress
+                // test). In this order a notify that sees the flag still set
+                // is absorbed by this wait, which is returning anyway.
                 let _ = self.notifier.read();
+                self.notified.store(false, Ordering::SeqCst);
                 continue;
             }
             let flags = event.events();
             events.push(Event {
                 key: key as usize,
-                readable: flags.intersects(
-                    EpollFlags::EPOLLIN | EpollFlags::EPOLLPRI | EpollFlags::EPOLLERR,
-                ),
+                readable: flags
+                    .intersects(EpollFlags::EPOLLIN | EpollFlags::EPOLLPRI | EpollFlags::EPOLLERR),
                 read_closed: flags.intersects(EpollFlags::EPOLLHUP | EpollFlags::EPOLLRDHUP),
                 writable: flags
                     .intersects(EpollFlags::EPOLLOUT | EpollFlags::EPOLLHUP | EpollFlags::EPOLLERR),
@@ -116,5 +124,72 @@ impl Poller {
 impl AsFd for Poller {
     fn as_fd(&self) -> BorrowedFd<'_> {
         self.epoll.0.as_fd()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicUsize;
+    use std::time::Instant;
+
+    /// Many notifiers racing one waiter for a while, then one last notify:
+    /// it must still end a wait (with the flag cleared before the eventfd
+    /// read, the flag eventually stuck at true and this hung).
+    #[test]
+    fn notifications_are_never_lost_under_contention() {
+        let poller = Arc::new(Poller::new().unwrap());
+        let stop = Arc::new(AtomicBool::new(false));
+        let rounds = Arc::new(AtomicUsize::new(0));
+        let notifiers: Vec<_> = (0..4)
+            .map(|_| {
+                let (poller, stop) = (poller.clone(), stop.clone());
+                std::thread::spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        poller.notify().unwrap();
+                    }
+                })
+            })
+            .collect();
+        let waiter = {
+            let (poller, stop, rounds) = (poller.clone(), stop.clone(), rounds.clone());
+            std::thread::spawn(move || {
+                let mut events = Vec::new();
+                while !stop.load(Ordering::Relaxed) {
+                    poller
+                        .wait(&mut events, Some(Duration::from_millis(50)))
+                        .unwrap();
+                    rounds.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        };
+        std::thread::sleep(Duration::from_millis(1500));
+        stop.store(true, Ordering::Relaxed);
+        for n in notifiers {
+            n.join().unwrap();
+        }
+        waiter.join().unwrap();
+        assert!(rounds.load(Ordering::Relaxed) > 0);
+        // Drain whatever the race left, then check one clean notify works.
+        let mut events = Vec::new();
+        poller.wait(&mut events, Some(Duration::ZERO)).unwrap();
+        let waiter = {
+            let poller = poller.clone();
+            std::thread::spawn(move || {
+                let start = Instant::now();
+                poller
+                    .wait(&mut Vec::new(), Some(Duration::from_secs(10)))
+                    .unwrap();
+                start.elapsed()
+            })
+        };
+        std::thread::sleep(Duration::from_millis(50));
+        poller.notify().unwrap();
+        let waited = waiter.join().unwrap();
+        assert!(
+            waited < Duration::from_secs(5),
+            "the notify was lost ({waited:?})"
+        );
     }
 }

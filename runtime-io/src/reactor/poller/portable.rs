@@ -45,7 +45,11 @@ impl Poller {
         self.poller.delete(fd)
     }
 
-    pub(crate) fn wait(&self, events: &mut Vec<Event>, timeout: Option<Duration>) -> io::Result<()> {
+    pub(crate) fn wait(
+        &self,
+        events: &mut Vec<Event>,
+        timeout: Option<Duration>,
+    ) -> io::Result<()> {
         let mut raw = self.events.lock();
         raw.clear();
         self.poller.wait(&mut raw, timeout)?;
