@@ -92,10 +92,12 @@ impl Child {
         if let Some(status) = self.status {
             return Ok(status);
         }
-        let mut watch = self.watch.take().expect("exit watch present until dropped");
-        let result = watch.wait(self.inner()).await;
-        self.watch = Some(watch);
-        let status = result?;
+        // Both fields are borrowed in place (not taken out for the await),
+        // so dropping this future mid-wait leaves the Child whole.
+        let (Some(inner), Some(watch)) = (self.inner.as_mut(), self.watch.as_mut()) else {
+            return Err(io::Error::other("Child used while being dropped"));
+        };
+        let status = watch.wait(inner).await?;
         self.status = Some(status);
         Ok(status)
     }

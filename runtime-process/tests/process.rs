@@ -326,3 +326,31 @@ fn process_group_and_environment_and_cwd() {
         assert_eq!(lines[2], lines[3]);
     });
 }
+
+#[test]
+fn a_cancelled_wait_loses_nothing() {
+    let rt = Runtime::builder().worker_threads(2).build().unwrap();
+    rt.block_on(async {
+        // asyncio's `wait_for(proc.wait(), t)` pattern: the wait times out.
+        let mut child = Command::new("sleep").arg("0.3").spawn().unwrap();
+        let first = runtime_core::time::timeout(Duration::from_millis(20), child.wait()).await;
+        assert!(first.is_err(), "still running");
+        // Waiting again works and sees the exit.
+        assert!(child.wait().await.unwrap().success());
+
+        // And a child dropped after a cancelled wait is still killed and reaped.
+        let mut child = Command::new("sleep")
+            .arg("30")
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        let _ = runtime_core::time::timeout(Duration::from_millis(20), child.wait()).await;
+        drop(child);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while state_of(pid).is_some() && Instant::now() < deadline {
+            runtime_core::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(state_of(pid), None, "killed and reaped");
+    });
+}
