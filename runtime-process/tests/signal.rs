@@ -130,3 +130,37 @@ fn uncatchable_and_fault_signals_are_refused() {
         }
     });
 }
+
+/// One listener draining its wake-up must not hide the delivery from
+/// another that is waiting in a runtime nobody is driving at that moment
+/// (with one pipe shared by every listener it did: found in review).
+#[test]
+fn one_listener_draining_does_not_starve_another() {
+    let (rt1, rt2) = (
+        Runtime::builder().current_thread().build().unwrap(),
+        Runtime::builder().current_thread().build().unwrap(),
+    );
+    let mut a = rt1.block_on(async { signal(SignalKind::alarm()).unwrap() });
+    for round in 0..10 {
+        let mut b = rt2.block_on(async { signal(SignalKind::alarm()).unwrap() });
+        // B waits in a task of rt2; driving rt2 briefly lets it register.
+        let mut waiter = rt2.spawn(async move { b.recv().await });
+        rt2.block_on(runtime_core::time::sleep(Duration::from_millis(5)));
+        raise(Sig::SIGALRM).unwrap();
+        rt1.block_on(async {
+            timeout(Duration::from_secs(10), a.recv())
+                .await
+                .unwrap()
+                .unwrap();
+            // Nothing new for A: this recv drains A's wake-up and times out.
+            assert!(timeout(Duration::from_millis(10), a.recv()).await.is_err());
+        });
+        rt2.block_on(async {
+            timeout(Duration::from_secs(5), &mut waiter)
+                .await
+                .unwrap_or_else(|_| panic!("round {round}: B never heard the delivery"))
+                .unwrap()
+                .unwrap();
+        });
+    }
+}

@@ -19,17 +19,18 @@
 //! The first listener of a signal installs a process-wide handler (the
 //! signal's disposition stays ours from then on, as with asyncio). The
 //! handler does only async-signal-safe work: it bumps the signal's delivery
-//! counter and writes a byte to a process-wide self-pipe. Each listener
-//! registers its own duplicate of the pipe's read end with its runtime's
-//! reactor (so listeners in different runtimes all hear it), and compares
-//! the counter with the value it last saw.
+//! counter and writes a byte to every listener's own wake pipe. Each
+//! listener registers its pipe with its runtime's reactor (so listeners in
+//! different runtimes all hear it), drains only its own pipe, and compares
+//! the counter with the value it last saw. At most 1,024 listeners exist at
+//! once, process-wide.
 
 mod handler;
 
 use std::fmt;
 use std::future::poll_fn;
 use std::io;
-use std::os::fd::OwnedFd;
+use std::os::fd::{AsFd, OwnedFd};
 use std::task::{Context, Poll};
 
 use runtime_io::AsyncFd;
@@ -99,7 +100,12 @@ pub struct Signal {
     kind: SignalKind,
     /// The delivery count when `recv` last returned (or at creation).
     seen: u64,
+    /// A duplicate of the wake pipe's read end, registered with the
+    /// reactor. Declared before `claim`: it is dropped (deregistered and
+    /// closed) before the slot is given up.
     pipe: AsyncFd<OwnedFd>,
+    /// Held only to keep the slot (released on drop).
+    _claim: handler::WakeClaim,
 }
 
 /// Starts listening for `kind`. Deliveries from now on are seen.
@@ -111,11 +117,13 @@ pub struct Signal {
 /// runtime; if the handler or the pipe cannot be set up.
 pub fn signal(kind: SignalKind) -> io::Result<Signal> {
     let counter = handler::install(kind.0)?;
-    let pipe = AsyncFd::new(handler::listen_fd()?)?;
+    let claim = handler::WakeClaim::new()?;
+    let pipe = AsyncFd::new(claim.read_fd().try_clone_to_owned()?)?;
     Ok(Signal {
         kind,
         seen: counter.load(),
         pipe,
+        _claim: claim,
     })
 }
 
@@ -159,7 +167,7 @@ impl Signal {
             // Nothing new: empty the pipe so the next delivery's byte makes
             // a new edge, then look again (a delivery may have slipped in
             // before the drain took its byte).
-            handler::drain(pipe);
+            handler::drain(pipe.as_fd());
             let now = counter.load();
             if now != *seen {
                 *seen = now;
