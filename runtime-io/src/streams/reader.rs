@@ -266,7 +266,16 @@ impl<R: AsyncRead + Unpin> StreamReader<R> {
                 }
                 .into());
             }
-            self.fill((n - buffered).max(READ_CHUNK)).await?;
+            // Room for at most a limit's worth per read: the buffer grows
+            // with the data that actually arrives, so a peer announcing a
+            // huge length and sending nothing cannot make us allocate it
+            // (found in review).
+            self.fill(
+                (n - buffered)
+                    .min(self.limit.max(READ_CHUNK))
+                    .max(READ_CHUNK),
+            )
+            .await?;
         }
     }
 

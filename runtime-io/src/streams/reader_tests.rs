@@ -342,3 +342,18 @@ fn a_large_readexactly_does_not_keep_its_storage() {
         assert!(r.storage_len() <= 1024 + 2 * READ_CHUNK);
     });
 }
+
+#[test]
+fn readexactly_of_a_huge_length_does_not_allocate_it_up_front() {
+    block_on(async {
+        // A peer announces a huge length and sends 10 bytes: the buffer must
+        // grow with the data, not by the announced length (which would abort
+        // the process).
+        let mut r = script(vec![Step::Data(b"0123456789")]);
+        match r.readexactly(usize::MAX / 2).await {
+            Err(StreamError::IncompleteRead(e)) => assert_eq!(e.partial, b"0123456789"),
+            other => panic!("expected IncompleteRead, got {other:?}"),
+        }
+        assert!(r.buffer().is_empty());
+    });
+}
