@@ -173,8 +173,8 @@ SECTIONS = {
             "as a peer in the last column).",
             "`spawn_wait_sequential`: 128 × (spawn `true`, wait), one after another; "
             "`spawn_wait_64_at_a_time`: 128 spawns of `true` in batches of 64 concurrent "
-            "tasks; `cat_256mib`: 256 MiB written to `cat` in 64 KiB chunks by one task while "
-            "another reads its stdout.",
+            "tasks; `cat_256mib`: 256 MiB written to `cat` in 64 KiB chunks while its stdout is "
+            "read, writer and reader joined in one task.",
         ],
     },
 }
