@@ -13,6 +13,8 @@
 //! `docs/architecture.md`, "The I/O reactor".
 
 mod io_source;
+#[cfg(all(test, loom))]
+mod loom_tests;
 mod poller;
 mod source;
 

@@ -24,10 +24,14 @@
 
 use std::io;
 use std::os::fd::RawFd;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll, Waker};
 
-use parking_lot::Mutex;
+// Loom's atomics and mutex under `--cfg loom`, so the models in
+// `reactor/loom_tests.rs` explore every interleaving of this protocol.
+#[cfg(loom)]
+use loom::sync::atomic::{AtomicUsize, Ordering};
+#[cfg(not(loom))]
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::poller::Event;
 
@@ -90,7 +94,31 @@ pub(crate) struct Source {
     pub(crate) fd: RawFd,
     pub(crate) key: usize,
     state: AtomicUsize,
-    waiters: Mutex<Waiters>,
+    waiters: WaiterLock,
+}
+
+#[cfg(not(loom))]
+struct WaiterLock(parking_lot::Mutex<Waiters>);
+#[cfg(loom)]
+struct WaiterLock(loom::sync::Mutex<Waiters>);
+
+impl WaiterLock {
+    fn new() -> WaiterLock {
+        #[cfg(not(loom))]
+        return WaiterLock(parking_lot::Mutex::new(Waiters::default()));
+        #[cfg(loom)]
+        return WaiterLock(loom::sync::Mutex::new(Waiters::default()));
+    }
+
+    #[cfg(not(loom))]
+    fn lock(&self) -> parking_lot::MutexGuard<'_, Waiters> {
+        self.0.lock()
+    }
+
+    #[cfg(loom)]
+    fn lock(&self) -> loom::sync::MutexGuard<'_, Waiters> {
+        self.0.lock().unwrap()
+    }
 }
 
 impl Source {
@@ -102,7 +130,7 @@ impl Source {
             // once (a fresh socket is usually writable, an accepted one often
             // has data), and WouldBlock clears the guess.
             state: AtomicUsize::new(READABLE | WRITABLE),
-            waiters: Mutex::new(Waiters::default()),
+            waiters: WaiterLock::new(),
         }
     }
 
@@ -209,7 +237,7 @@ pub(crate) fn shut_down_error() -> io::Error {
     io::Error::other("the runtime that drove this I/O object has shut down")
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
     use std::sync::Arc;
