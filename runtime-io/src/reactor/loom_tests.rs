@@ -38,7 +38,7 @@ fn edge(source: &Source, tick: usize) {
 
 /// A source whose read readiness was used up (a read said WouldBlock).
 fn drained_source() -> Arc<Source> {
-    let source = Arc::new(Source::new(0, 0));
+    let source = Arc::new(Source::new(0, 0, 0));
     let Poll::Ready(Ok(event)) =
         source.poll_ready(Direction::Read, &mut Context::from_waker(Waker::noop()))
     else {
@@ -68,7 +68,7 @@ fn loom_an_edge_during_registration_is_not_lost() {
 #[test]
 fn loom_a_stale_clear_does_not_swallow_a_newer_edge() {
     loom::model(|| {
-        let source = Arc::new(Source::new(0, 0));
+        let source = Arc::new(Source::new(0, 0, 0));
         // The task found the source ready (tick 0) and its syscall is about
         // to say WouldBlock...
         let Poll::Ready(Ok(event)) =

@@ -50,8 +50,21 @@ pub(crate) struct Reactor {
     round: Mutex<Round>,
     /// Event rounds so far; stamped on the sources each round touches.
     ticks: AtomicUsize,
+    /// Registrations so far (the generation part of poller tokens).
+    generations: AtomicUsize,
     shut_down: AtomicBool,
 }
+
+/// Low bits of a poller token: the slab slot (see `Reactor::token_for`).
+#[cfg(target_pointer_width = "64")]
+const INDEX_BITS: u32 = 32;
+#[cfg(not(target_pointer_width = "64"))]
+const INDEX_BITS: u32 = usize::BITS;
+const INDEX_MASK: usize = if INDEX_BITS == usize::BITS {
+    usize::MAX
+} else {
+    (1 << INDEX_BITS) - 1
+};
 
 impl Reactor {
     fn new() -> io::Result<Reactor> {
@@ -64,6 +77,7 @@ impl Reactor {
                 wake: Vec::new(),
             }),
             ticks: AtomicUsize::new(0),
+            generations: AtomicUsize::new(0),
             shut_down: AtomicBool::new(false),
         })
     }
@@ -85,11 +99,12 @@ impl Reactor {
         let mut sources = self.sources.lock();
         let entry = sources.vacant_entry();
         let key = entry.key();
-        let source = Arc::new(Source::new(fd, key));
+        let token = self.token_for(key);
+        let source = Arc::new(Source::new(fd, key, token));
         // The caller keeps `fd` open until `deregister`, which deletes it
         // from the poller first (IoSource's Drop does exactly that), so the
         // poller never refers to a closed or reused fd.
-        self.poller.add(fd, key)?;
+        self.poller.add(fd, token)?;
         entry.insert(source.clone());
         if self.shut_down.load(Ordering::Acquire) {
             let mut wake = Vec::new();
@@ -114,6 +129,17 @@ impl Reactor {
         }
     }
 
+    /// The poller key of a source in slab slot `index`: the slot in the low
+    /// bits, a registration count in the high bits (64-bit targets), so an
+    /// event collected for a source that was deregistered meanwhile is not
+    /// applied to the next source given the same slot.
+    fn token_for(&self, index: usize) -> usize {
+        assert!(index <= INDEX_MASK, "more than 2^32 registered sources");
+        let generation = self.generations.fetch_add(1, Ordering::Relaxed);
+        // No room for a generation on 32-bit targets: the slot alone.
+        generation.checked_shl(INDEX_BITS).unwrap_or(0) & !INDEX_MASK | index
+    }
+
     /// How many sources are registered (tests).
     #[cfg(test)]
     pub(crate) fn source_count(&self) -> usize {
@@ -127,10 +153,12 @@ impl Reactor {
         let tick = self.ticks.fetch_add(1, Ordering::Relaxed).wrapping_add(1);
         let sources = self.sources.lock();
         for event in &round.events {
-            // A key may be gone (deregistered since the wait returned) or
-            // reused by a newer source: readiness is only a hint, so a
-            // spurious one costs a WouldBlock, never correctness.
-            if let Some(source) = sources.get(event.key) {
+            // The slab slot may be empty (deregistered since the wait
+            // returned) or hold a newer source: the token's generation tells
+            // the event of an old fd from one of the source now there.
+            if let Some(source) = sources.get(event.key & INDEX_MASK)
+                && source.token == event.key
+            {
                 source.set_readiness(event, tick, &mut round.wake);
             }
         }
@@ -174,5 +202,45 @@ impl Driver for Reactor {
             source.shut_down(&mut wake);
         }
         wake.into_iter().for_each(Waker::wake);
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use std::os::fd::AsRawFd;
+    use std::os::unix::net::UnixStream;
+    use std::task::{Context, Poll};
+
+    #[test]
+    fn an_event_for_a_deregistered_source_does_not_reach_its_slot_successor() {
+        let reactor = Reactor::new().unwrap();
+        let (a, _a_peer) = UnixStream::pair().unwrap();
+        let (b, _b_peer) = UnixStream::pair().unwrap();
+        let old = reactor.register(a.as_raw_fd()).unwrap();
+        let old_token = old.token;
+        reactor.deregister(&old);
+        let new = reactor.register(b.as_raw_fd()).unwrap();
+        assert_eq!(new.key, old.key, "the slab slot is reused");
+        assert_ne!(new.token, old_token, "but the token is not");
+        // Use up the new source's optimistic readiness.
+        let cx = &mut Context::from_waker(Waker::noop());
+        let Poll::Ready(Ok(event)) = new.poll_ready(Direction::Read, cx) else {
+            panic!("a fresh source is ready");
+        };
+        new.clear_readiness(event);
+        // A hang-up collected for the old fd arrives late.
+        let mut round = Round {
+            events: vec![Event {
+                key: old_token,
+                readable: true,
+                writable: true,
+                read_closed: true,
+            }],
+            wake: Vec::new(),
+        };
+        reactor.dispatch(&mut round);
+        assert!(new.poll_ready(Direction::Read, cx).is_pending());
+        reactor.deregister(&new);
     }
 }

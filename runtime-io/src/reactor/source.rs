@@ -92,7 +92,10 @@ struct Waiters {
 /// A registered file descriptor, shared by its I/O object and the reactor.
 pub(crate) struct Source {
     pub(crate) fd: RawFd,
+    /// The slab slot.
     pub(crate) key: usize,
+    /// What the poller reports for this source: the slot plus a generation.
+    pub(crate) token: usize,
     state: AtomicUsize,
     waiters: WaiterLock,
 }
@@ -122,10 +125,11 @@ impl WaiterLock {
 }
 
 impl Source {
-    pub(crate) fn new(fd: RawFd, key: usize) -> Source {
+    pub(crate) fn new(fd: RawFd, key: usize, token: usize) -> Source {
         Source {
             fd,
             key,
+            token,
             // Optimistically ready: the first operation tries the syscall at
             // once (a fresh socket is usually writable, an accepted one often
             // has data), and WouldBlock clears the guess.
@@ -265,7 +269,7 @@ mod tests {
     fn a_read_that_blocks_clears_a_wrong_read_closed() {
         // EPOLLHUP on a socket that was not connected yet, or an event for a
         // reused key: READ_CLOSED is set although reads block.
-        let source = Source::new(0, 0);
+        let source = Source::new(0, 0, 0);
         let mut wake = Vec::new();
         let closed = Event {
             read_closed: true,
@@ -281,7 +285,7 @@ mod tests {
 
     #[test]
     fn read_closed_survives_a_drained_clear() {
-        let source = Source::new(0, 0);
+        let source = Source::new(0, 0, 0);
         let mut wake = Vec::new();
         let closed = Event {
             read_closed: true,
@@ -306,7 +310,7 @@ mod tests {
 
     #[test]
     fn a_fresh_source_is_optimistically_ready() {
-        let source = Source::new(0, 0);
+        let source = Source::new(0, 0, 0);
         assert!(matches!(
             ready(&source, Direction::Read),
             Poll::Ready(Ok(_))
@@ -319,7 +323,7 @@ mod tests {
 
     #[test]
     fn clearing_with_a_stale_tick_keeps_the_newer_readiness() {
-        let source = Source::new(0, 0);
+        let source = Source::new(0, 0, 0);
         let Poll::Ready(Ok(event)) = ready(&source, Direction::Read) else {
             panic!("expected ready");
         };
@@ -346,7 +350,7 @@ mod tests {
 
     #[test]
     fn an_event_wakes_each_waiting_task_once_per_direction() {
-        let source = Source::new(0, 0);
+        let source = Source::new(0, 0, 0);
         for direction in [Direction::Read, Direction::Write] {
             let Poll::Ready(Ok(event)) = ready(&source, direction) else {
                 panic!("expected ready");
