@@ -60,6 +60,46 @@ fn a_panicking_handler_does_not_stop_the_server() {
 }
 
 #[test]
+fn a_handler_that_panics_before_returning_its_future_loses_only_its_connection() {
+    for rt in [multi(2), current_thread()] {
+        within(HANG, move || {
+            rt.block_on(async {
+                let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+                let counter = calls.clone();
+                let server = start_server(
+                    move |mut reader: StreamReader, mut writer: StreamWriter| {
+                        // Synchronous work before the future exists (e.g. an
+                        // `unwrap` on the peer's address) panics once.
+                        if counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                            panic!("handler panics before returning its future");
+                        }
+                        async move {
+                            let line = reader.readline().await.unwrap();
+                            writer.write(&line);
+                            writer.drain().await.unwrap();
+                        }
+                    },
+                    "127.0.0.1:0",
+                )
+                .await
+                .unwrap();
+                let addr = server.local_addr().unwrap();
+                let (mut reader, _writer) = open_connection(addr).await.unwrap();
+                assert_eq!(reader.read_to_end().await.unwrap(), b"");
+                assert!(server.is_serving());
+                let (mut reader, mut writer) = open_connection(addr).await.unwrap();
+                writer.write(b"still here\n");
+                writer.drain().await.unwrap();
+                assert_eq!(reader.readline().await.unwrap(), b"still here\n");
+                server.close();
+                server.wait_closed().await;
+                assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 2);
+            });
+        });
+    }
+}
+
+#[test]
 fn a_peer_reset_mid_line_is_an_io_error_for_its_handler_only() {
     let rt = multi(2);
     within(HANG, move || {

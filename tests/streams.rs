@@ -136,6 +136,39 @@ fn a_server_listens_on_every_address_given() {
 }
 
 #[test]
+fn duplicate_addresses_bind_once_and_ipv4_and_ipv6_wildcards_coexist() {
+    within(HANG, move || {
+        multi(2).block_on(async {
+            let loopback: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
+            let server = start_server(echo_lines, &[loopback, loopback][..])
+                .await
+                .unwrap();
+            assert_eq!(server.local_addrs().len(), 1);
+            server.close();
+            server.wait_closed().await;
+
+            // The same port on 0.0.0.0 and [::]: without IPV6_V6ONLY the
+            // second bind would fail with AddrInUse. (Skipped where IPv6 is off.)
+            let Ok(probe) = std::net::TcpListener::bind("[::]:0") else {
+                return;
+            };
+            let port = probe.local_addr().unwrap().port();
+            drop(probe);
+            let v4: std::net::SocketAddr = format!("0.0.0.0:{port}").parse().unwrap();
+            let v6: std::net::SocketAddr = format!("[::]:{port}").parse().unwrap();
+            let server = start_server(echo_lines, &[v4, v6][..]).await.unwrap();
+            assert_eq!(server.local_addrs().len(), 2);
+            for target in [format!("127.0.0.1:{port}"), format!("[::1]:{port}")] {
+                let (reader, writer) = open_connection(target.as_str()).await.unwrap();
+                echo_client(reader, writer, &[b"ping\n"]).await;
+            }
+            server.close();
+            server.wait_closed().await;
+        });
+    });
+}
+
+#[test]
 fn unix_echo_on_both_flavours() {
     for (flavour, rt) in flavours() {
         let path = unix_path(flavour);

@@ -99,7 +99,11 @@ fn classify(e: &io::Error) -> Fault {
         return Fault::Fatal;
     };
     match Errno::from_raw(code) {
-        Errno::EMFILE | Errno::ENFILE | Errno::ENOBUFS | Errno::ENOMEM => Fault::Exhausted,
+        // ENOSPC: registering the accepted socket hit epoll's
+        // max_user_watches, a resource limit like the others.
+        Errno::EMFILE | Errno::ENFILE | Errno::ENOBUFS | Errno::ENOMEM | Errno::ENOSPC => {
+            Fault::Exhausted
+        }
         Errno::ECONNABORTED
         | Errno::EINTR
         | Errno::EAGAIN
@@ -157,6 +161,16 @@ pub(crate) async fn accept_loop<L, H, F>(
     H: Fn(StreamReader<L::Read>, StreamWriter<L::Write>) -> F + Send + Sync + 'static,
     F: Future<Output = ()> + Send + 'static,
 {
+    // However the loop ends — closed, a fatal error, a panic, cancelled —
+    // the listening socket goes with it: a listener nobody accepts on would
+    // let clients connect and hang (found in review).
+    struct CloseOnExit<'a>(&'a dyn CloseListener);
+    impl Drop for CloseOnExit<'_> {
+        fn drop(&mut self) {
+            self.0.close();
+        }
+    }
+    let _close_on_exit = CloseOnExit(&*slot);
     let mut backoff = MIN_BACKOFF;
     let mut burst = 0;
     loop {
@@ -174,13 +188,18 @@ pub(crate) async fn accept_loop<L, H, F>(
             Ok((read, write)) => {
                 backoff = MIN_BACKOFF;
                 let guard = state.connection_guard();
-                let conn = handler(
-                    StreamReader::with_limit(read, limit),
-                    StreamWriter::new(write),
-                );
+                let handler = handler.clone();
+                // The handler is *called* inside the connection's task too:
+                // a panic in its synchronous part (before it returns its
+                // future) must lose only this connection, not the accept
+                // loop (found in review).
                 runtime_core::spawn(async move {
                     let _guard = guard;
-                    conn.await;
+                    handler(
+                        StreamReader::with_limit(read, limit),
+                        StreamWriter::new(write),
+                    )
+                    .await;
                 })
                 .detach();
                 burst += 1;

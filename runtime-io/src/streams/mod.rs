@@ -54,8 +54,8 @@
 //! - There is no background writer: `write` buffers, `drain` sends the
 //!   whole buffer (see [`StreamWriter`]). `write_eof` is `async`.
 //! - `read(-1)` is [`StreamReader::read_to_end`].
-//! - [`start_server`] listens on the first address that binds, not on
-//!   every address a host name resolves to.
+//! - [`start_server`] listens on every address `addr` resolves to, each
+//!   once, with IPv6 sockets IPv6-only when there are several (as asyncio).
 //! - Handlers are `Fn(StreamReader, StreamWriter) -> impl Future<Output = ()>`;
 //!   each connection runs as its own task.
 //!

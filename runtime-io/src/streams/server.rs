@@ -99,7 +99,12 @@ impl ServerOptions {
         // to (e.g. both 127.0.0.1 and ::1 for "localhost"); any failure to
         // bind fails the whole call.
         let mut listeners = Vec::new();
-        let addrs = crate::net::resolve(addr).await?;
+        let mut addrs = crate::net::resolve(addr).await?;
+        // As asyncio: each address once, and with several, IPv6 sockets
+        // take IPv6 only (else `[::]:p` would also claim `0.0.0.0:p`).
+        let mut seen = std::collections::HashSet::new();
+        addrs.retain(|a| seen.insert(*a));
+        let several = addrs.len() > 1;
         if addrs.is_empty() {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -107,11 +112,13 @@ impl ServerOptions {
             ));
         }
         for addr in addrs {
-            let listener = TcpListener::builder(addr)
+            let mut builder = TcpListener::builder(addr)
                 .backlog(self.backlog)
-                .reuse_port(self.reuse_port)
-                .bind()
-                .await?;
+                .reuse_port(self.reuse_port);
+            if several {
+                builder = builder.only_v6(true);
+            }
+            let listener = builder.bind().await?;
             let local = SocketAddress::Inet(listener.local_addr()?);
             listeners.push((listener, local));
         }
@@ -142,13 +149,26 @@ impl ServerOptions {
             }
         }
         let listener = UnixListener::bind_with_backlog(path, self.backlog)?;
-        let meta = std::fs::symlink_metadata(path)?;
-        let socket_file = SocketFile {
-            path: path.to_path_buf(),
-            dev: meta.dev(),
-            ino: meta.ino(),
+        // From here on, a failure must not leave our socket file behind.
+        let described = std::fs::symlink_metadata(path).and_then(|meta| {
+            Ok((
+                SocketFile {
+                    path: path.to_path_buf(),
+                    dev: meta.dev(),
+                    ino: meta.ino(),
+                },
+                listener.local_addr()?,
+            ))
+        });
+        let (socket_file, addr) = match described {
+            Ok(described) => described,
+            Err(e) => {
+                drop(listener);
+                let _ = std::fs::remove_file(path);
+                return Err(e);
+            }
         };
-        let addr = SocketAddress::Unix(listener.local_addr()?);
+        let addr = SocketAddress::Unix(addr);
         Ok(Server::serve(
             vec![(listener, addr)],
             handler,

@@ -79,9 +79,13 @@ pub struct StreamWriter<W = crate::net::tcp::OwnedWriteHalf> {
     closing: bool,
     /// The write direction was shut down (`poll_close` returned `Ok`).
     shut_down: bool,
-    /// An error not reported yet (from a write-through in `write`, or a
-    /// write after close).
+    /// An error of the underlying writer not reported yet (from a
+    /// write-through in `write`).
     error: Option<io::Error>,
+    /// A `write` after `close()`/`write_eof()`, not reported yet. Kept apart
+    /// from real failures: it must not stop the data written *before* the
+    /// close from being sent (found in review: it did).
+    misuse: Option<io::Error>,
     /// The writer failed: later drains fail with this kind.
     failed: Option<io::ErrorKind>,
 }
@@ -98,6 +102,7 @@ impl<W> StreamWriter<W> {
             closing: false,
             shut_down: false,
             error: None,
+            misuse: None,
             failed: None,
         }
     }
@@ -196,7 +201,7 @@ impl<W: AsyncWrite + Unpin> StreamWriter<W> {
             return;
         }
         if self.closing || self.shut_down {
-            self.error.get_or_insert_with(|| {
+            self.misuse.get_or_insert_with(|| {
                 io::Error::new(
                     io::ErrorKind::BrokenPipe,
                     "StreamWriter::write after close() or write_eof()",
@@ -293,7 +298,11 @@ impl<W: AsyncWrite + Unpin> StreamWriter<W> {
         if let Some(e) = self.pending_error() {
             return Err(e);
         }
-        poll_fn(|cx| self.poll_drain(cx)).await
+        poll_fn(|cx| self.poll_drain(cx)).await?;
+        match self.misuse.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 
     /// Sends everything buffered, then shuts the write direction down (the
@@ -341,7 +350,13 @@ impl<W: AsyncWrite + Unpin> StreamWriter<W> {
                 Err(_) => self.shut_down = true,
             }
         }
-        flushed
+        flushed?;
+        // Everything written before the close was sent; now report a write
+        // that came after it.
+        match self.misuse.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 }
 
@@ -393,7 +408,10 @@ impl<W: AsyncWrite + Unpin> AsyncWrite for StreamWriter<W> {
             }
             this.shut_down = true;
         }
-        Poll::Ready(Ok(()))
+        match this.misuse.take() {
+            Some(e) => Poll::Ready(Err(e)),
+            None => Poll::Ready(Ok(())),
+        }
     }
 }
 

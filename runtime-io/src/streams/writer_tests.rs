@@ -195,3 +195,18 @@ fn async_write_applies_back_pressure() {
         assert!(w.get_ref().is_closed());
     });
 }
+
+#[test]
+fn a_write_after_close_does_not_lose_what_was_written_before() {
+    futures::executor::block_on(async {
+        let mut w = StreamWriter::new(Vec::new());
+        w.write(b"important");
+        w.close();
+        w.write(b"late");
+        // The misuse is reported, but only after the data written before
+        // the close went out.
+        let err = w.wait_closed().await.unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::BrokenPipe);
+        assert_eq!(w.get_ref(), b"important");
+    });
+}

@@ -26,6 +26,7 @@ pub struct TcpListenerBuilder<A> {
     backlog: u32,
     reuse_address: bool,
     reuse_port: bool,
+    only_v6: Option<bool>,
 }
 
 impl<A: ToSocketAddrs> TcpListenerBuilder<A> {
@@ -35,7 +36,17 @@ impl<A: ToSocketAddrs> TcpListenerBuilder<A> {
             backlog: DEFAULT_BACKLOG,
             reuse_address: true,
             reuse_port: false,
+            only_v6: None,
         }
+    }
+
+    /// `IPV6_V6ONLY` for IPv6 addresses: when on, `[::]` does not also take
+    /// IPv4 connections, so `0.0.0.0:p` and `[::]:p` can both be bound (what
+    /// asyncio's `start_server` does for several addresses). Unset: the
+    /// system's default.
+    pub fn only_v6(mut self, on: bool) -> Self {
+        self.only_v6 = Some(on);
+        self
     }
 
     /// The length of the queue of connections not yet accepted (`listen`'s
@@ -72,11 +83,13 @@ impl<A: ToSocketAddrs> TcpListenerBuilder<A> {
             backlog,
             reuse_address,
             reuse_port,
+            only_v6,
         } = self;
         let options = Options {
             backlog,
             reuse_address,
             reuse_port,
+            only_v6,
         };
         addr::try_each(addr, |addr| async move {
             let fd = options.listen(addr)?;
@@ -91,6 +104,7 @@ struct Options {
     backlog: u32,
     reuse_address: bool,
     reuse_port: bool,
+    only_v6: Option<bool>,
 }
 
 impl Options {
@@ -101,6 +115,9 @@ impl Options {
         }
         if self.reuse_port {
             socket::setsockopt(&fd, sockopt::ReusePort, &true)?;
+        }
+        if let (Some(on), SocketAddr::V6(_)) = (self.only_v6, addr) {
+            socket::setsockopt(&fd, sockopt::Ipv6V6Only, &on)?;
         }
         socket::bind(fd.as_raw_fd(), &SockaddrStorage::from(addr))?;
         let max = i32::from(Backlog::MAXCONN);
