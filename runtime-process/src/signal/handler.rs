@@ -84,10 +84,9 @@ extern "C" fn on_signal(signum: libc::c_int) {
         let fd = slot.write.load(Ordering::Acquire);
         if fd >= 0 {
             let byte = 1u8;
-            // SAFETY: `fd` is a wake pipe's write end, open for the life of
-            // the process (wake pipes are never closed); the buffer is one
-            // valid byte. A full pipe (EAGAIN) is fine: its reader is
-            // already due to wake.
+            // A full pipe (EAGAIN) is fine: its reader is already due to wake.
+            // SAFETY: `fd` is a wake pipe's write end, open for the life of the
+            // process (wake pipes are never closed); the buffer is one byte.
             unsafe {
                 libc::write(fd, (&raw const byte).cast(), 1);
             }

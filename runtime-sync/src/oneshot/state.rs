@@ -157,10 +157,9 @@ impl<T> Inner<T> {
     fn wake_if(&self, prior: usize, side: Side) {
         let (task, _) = side.bits();
         if prior & task != 0 {
-            // SAFETY: the bit was set when our read-modify-write set the
-            // finishing bit, so the slot was written (and released) before;
-            // its owner no longer writes it, because it checks the finishing
-            // bit when it clears its own bit (module docs).
+            // The owner checks the finishing bit when it clears its own bit,
+            // so it no longer writes the slot (module docs).
+            // SAFETY: the bit was set when we set the finishing bit: written before.
             self.slot(side).with(|slot| unsafe {
                 if let Some(waker) = &*slot {
                     waker.wake_by_ref();

@@ -200,10 +200,9 @@ impl<P: Waitable> Future for Wait<P> {
                                 Poll::Ready(value)
                             }
                             None => {
-                                // SAFETY: as for `enqueue` above; the node
-                                // is idle again (its notification was just
-                                // collected) and `Drop` cancels it while
-                                // `Queued`.
+                                // The node is idle again (its notification
+                                // was just collected).
+                                // SAFETY: as for `enqueue` above.
                                 unsafe {
                                     waiter.enqueue_front(
                                         P::waiters(&mut state),
