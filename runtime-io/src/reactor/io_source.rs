@@ -62,13 +62,32 @@ impl<T: AsRawFd> IoSource<T> {
         &self,
         direction: Direction,
         cx: &mut Context<'_>,
+        op: impl FnMut(&T) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        self.poll_until_ready(direction, cx, op, |_| false)
+    }
+
+    /// The loop behind `poll_io` and `poll_read_stream`: wait for readiness,
+    /// run `op`, forget the readiness on `WouldBlock` and retry. `drained`
+    /// says whether a successful result also proves the kernel buffer empty.
+    fn poll_until_ready<R>(
+        &self,
+        direction: Direction,
+        cx: &mut Context<'_>,
         mut op: impl FnMut(&T) -> io::Result<R>,
+        drained: impl Fn(&R) -> bool,
     ) -> Poll<io::Result<R>> {
         loop {
             let event = ready!(self.poll_ready(direction, cx))?;
             match op(self.get_ref()) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear_readiness(event),
-                result => return Poll::Ready(result),
+                Ok(value) => {
+                    if drained(&value) {
+                        self.source.clear_drained(event);
+                    }
+                    return Poll::Ready(Ok(value));
+                }
+                Err(e) => return Poll::Ready(Err(e)),
             }
         }
     }
@@ -109,19 +128,11 @@ impl<T: AsRawFd> IoSource<T> {
         &self,
         cx: &mut Context<'_>,
         requested: usize,
-        mut op: impl FnMut(&T) -> io::Result<usize>,
+        op: impl FnMut(&T) -> io::Result<usize>,
     ) -> Poll<io::Result<usize>> {
-        loop {
-            let event = ready!(self.poll_ready(Direction::Read, cx))?;
-            match op(self.get_ref()) {
-                Ok(n) if SHORT_READ_DRAINS && n > 0 && n < requested => {
-                    self.source.clear_drained(event);
-                    return Poll::Ready(Ok(n));
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear_readiness(event),
-                result => return Poll::Ready(result),
-            }
-        }
+        self.poll_until_ready(Direction::Read, cx, op, |&n| {
+            SHORT_READ_DRAINS && n > 0 && n < requested
+        })
     }
 
     /// [`poll_io`](IoSource::poll_io) as a future.
