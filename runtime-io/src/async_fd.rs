@@ -44,7 +44,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// Outside a runtime; if `fcntl` fails; if the poller refuses the fd
     /// (e.g. a regular file, which epoll does not support).
     pub fn new(io: T) -> io::Result<AsyncFd<T>> {
-        set_nonblocking(io.as_raw_fd())?;
+        set_nonblocking(io.as_raw_fd(), true)?;
         Ok(AsyncFd {
             source: IoSource::new(io)?,
         })
@@ -58,6 +58,17 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// Deregisters the fd and gives the object back (still non-blocking).
     pub fn into_inner(self) -> T {
         self.source.into_inner()
+    }
+
+    /// Deregisters the fd and gives the object back in *blocking* mode,
+    /// ready to be handed to another process or to blocking code.
+    ///
+    /// # Errors
+    /// If `fcntl` fails (the object is dropped, and its fd closed, then).
+    pub fn into_blocking(self) -> io::Result<T> {
+        let io = self.into_inner();
+        set_nonblocking(io.as_raw_fd(), false)?;
+        Ok(io)
     }
 
     /// Waits until the fd is readable. Readiness is a hint: the next read
@@ -139,13 +150,13 @@ impl<T: AsRawFd> AsyncFd<T> {
     }
 }
 
-fn set_nonblocking(fd: RawFd) -> io::Result<()> {
+fn set_nonblocking(fd: RawFd, on: bool) -> io::Result<()> {
     use nix::fcntl::{FcntlArg, OFlag, fcntl};
     // SAFETY: the caller's object owns `fd` and keeps it open for this call.
     let fd = unsafe { BorrowedFd::borrow_raw(fd) };
     let flags = OFlag::from_bits_truncate(fcntl(fd, FcntlArg::F_GETFL)?);
-    if !flags.contains(OFlag::O_NONBLOCK) {
-        fcntl(fd, FcntlArg::F_SETFL(flags | OFlag::O_NONBLOCK))?;
+    if flags.contains(OFlag::O_NONBLOCK) != on {
+        fcntl(fd, FcntlArg::F_SETFL(flags ^ OFlag::O_NONBLOCK))?;
     }
     Ok(())
 }

@@ -78,9 +78,7 @@ impl<T: AsRawFd + AsFd> PipeReader<T> {
     where
         T: Into<OwnedFd>,
     {
-        let fd: OwnedFd = self.fd.into_inner().into();
-        set_blocking(&fd)?;
-        Ok(fd)
+        Ok(self.fd.into_blocking()?.into())
     }
 
     fn poll_read_buf(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
@@ -145,9 +143,8 @@ impl<T: AsRawFd + AsFd> PipeWriter<T> {
         T: Into<OwnedFd>,
     {
         self.open()?;
-        let fd: OwnedFd = self.fd.take().expect("checked open").into_inner().into();
-        set_blocking(&fd)?;
-        Ok(fd)
+        let fd = self.fd.take().expect("checked open");
+        Ok(fd.into_blocking()?.into())
     }
 
     fn poll_write_buf(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
@@ -156,13 +153,6 @@ impl<T: AsRawFd + AsFd> PipeWriter<T> {
             Err(e) => Poll::Ready(Err(e)),
         }
     }
-}
-
-fn set_blocking(fd: &OwnedFd) -> io::Result<()> {
-    use nix::fcntl::{FcntlArg, OFlag, fcntl};
-    let flags = OFlag::from_bits_truncate(fcntl(fd, FcntlArg::F_GETFL)?);
-    fcntl(fd, FcntlArg::F_SETFL(flags - OFlag::O_NONBLOCK))?;
-    Ok(())
 }
 
 impl<T: AsRawFd + AsFd> futures_io::AsyncRead for PipeReader<T> {
