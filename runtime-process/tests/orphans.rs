@@ -3,13 +3,11 @@
 
 use std::time::Duration;
 
+mod common;
+
+use common::state_of;
 use runtime_core::Runtime;
 use runtime_process::Command;
-
-fn state_of(pid: u32) -> Option<char> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    stat.rsplit_once(')')?.1.trim_start().chars().next()
-}
 
 #[test]
 fn children_dropped_when_the_runtime_shuts_down_are_reaped_later() {

@@ -6,6 +6,9 @@ use std::os::unix::process::ExitStatusExt;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::state_of;
 use runtime_core::Runtime;
 use runtime_process::{Command, ReturnCode};
 
@@ -14,13 +17,6 @@ fn runtimes() -> Vec<Runtime> {
         Runtime::builder().worker_threads(2).build().unwrap(),
         Runtime::builder().current_thread().build().unwrap(),
     ]
-}
-
-/// Whether `pid` is still a process (or an unreaped zombie: `Z` in its stat).
-fn state_of(pid: u32) -> Option<char> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // "pid (comm) S ..." — the state follows the last ')'.
-    stat.rsplit_once(')')?.1.trim_start().chars().next()
 }
 
 /// Our fds without FD_CLOEXEC.
@@ -352,5 +348,30 @@ fn a_cancelled_wait_loses_nothing() {
             runtime_core::time::sleep(Duration::from_millis(10)).await;
         }
         assert_eq!(state_of(pid), None, "killed and reaped");
+    });
+}
+
+#[test]
+fn one_childs_stdout_feeds_another_childs_stdin() {
+    let rt = Runtime::builder().worker_threads(2).build().unwrap();
+    rt.block_on(async {
+        // `echo | tr`: the first child's stdout pipe, handed back in blocking
+        // mode, becomes the second child's stdin.
+        let mut first = Command::new("echo")
+            .arg("hello")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let pipe = first.stdout.take().unwrap().into_parts().0;
+        let fd = pipe.into_owned_fd().unwrap();
+        let output = Command::new("tr")
+            .args(["a-z", "A-Z"])
+            .stdin(Stdio::from(fd))
+            .stdout(Stdio::piped())
+            .output()
+            .await
+            .unwrap();
+        assert_eq!(output.stdout, b"HELLO\n");
+        assert!(first.wait().await.unwrap().success());
     });
 }
