@@ -200,3 +200,35 @@ fn io_is_served_while_every_worker_is_busy() {
     }
     assert_eq!(got.expect("the read finished"), b"busy");
 }
+
+#[test]
+fn io_is_served_while_the_current_thread_runtime_stays_busy() {
+    // A task that yields forever keeps the one thread from ever idling; the
+    // read still completes because the busy loop polls the reactor.
+    let rt = Runtime::builder().current_thread().build().unwrap();
+    let (a, mut b) = pair();
+    let writer = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(50));
+        b.write_all(b"busy").unwrap();
+        b
+    });
+    let got = rt.block_on(async move {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let spinner = {
+            let stop = stop.clone();
+            runtime_core::spawn(async move {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    runtime_core::task::yield_now().await;
+                }
+            })
+        };
+        let a = IoSource::new(a).unwrap();
+        let mut buf = [0u8; 8];
+        let n = read_some(&a, &mut buf).await.unwrap();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        spinner.await.unwrap();
+        buf[..n].to_vec()
+    });
+    assert_eq!(got, b"busy");
+    drop(writer.join().unwrap());
+}

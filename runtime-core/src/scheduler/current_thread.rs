@@ -139,6 +139,7 @@ impl Shared {
         // the home thread.
         let mut deferred = Vec::new();
         let timers = self.time.remote();
+        let mut since_io_poll = 0;
         let output = loop {
             if main.woken.swap(false, Ordering::AcqRel)
                 && let Poll::Ready(output) = future.as_mut().poll(&mut cx)
@@ -163,9 +164,16 @@ impl Shared {
                 ran += 1;
             }
             if ran > 0 {
-                // Busy: let the driver dispatch ready I/O without blocking,
-                // so sockets are served even when this thread never idles.
-                self.driver.poll_ready();
+                // Busy: every TASKS_PER_TICK tasks, let the driver dispatch
+                // ready I/O without blocking, so sockets are served even when
+                // this thread never idles (as the multi-thread workers do at
+                // their fairness tick) — not after every round, which could
+                // cost a syscall per task.
+                since_io_poll += ran;
+                if since_io_poll >= TASKS_PER_TICK {
+                    since_io_poll = 0;
+                    self.driver.poll_ready();
+                }
             } else if !main.woken.load(Ordering::Acquire) {
                 if self.time.clock.is_paused() {
                     // Everything waits: a paused clock jumps to the next timer.
