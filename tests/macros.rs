@@ -81,6 +81,16 @@ async fn ignore_is_kept() {
     panic!("an ignored test must not run");
 }
 
+#[runtime::test(debug)]
+async fn debug_option_turns_debug_mode_on() {
+    assert!(runtime::Handle::current().is_debug());
+}
+
+#[runtime::test(flavor = "multi_thread", debug = false)]
+async fn debug_false_turns_it_off() {
+    assert!(!runtime::Handle::current().is_debug());
+}
+
 #[runtime::test(crate = "runtime")]
 async fn crate_path_override() {
     runtime::yield_now().await;

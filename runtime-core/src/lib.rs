@@ -42,6 +42,7 @@
 
 mod blocking;
 pub mod combinators;
+pub mod debug;
 pub mod driver;
 mod primitives;
 pub mod runtime;
@@ -55,7 +56,7 @@ pub use combinators::{
 };
 pub use driver::Driver;
 pub use runtime::{
-    Builder, EnterGuard, Flavor, Handle, NoRuntime, Runtime, run, spawn, spawn_blocking,
+    Builder, EnterGuard, Flavor, Handle, NoRuntime, Runtime, run, run_debug, spawn, spawn_blocking,
     spawn_local, to_thread,
 };
 pub use task::{Task, TaskError, TaskId, yield_now};

@@ -75,6 +75,7 @@ fn generate(kind: Kind, options: &Options, mut func: ItemFn) -> TokenStream {
         .as_ref()
         .map(|n| quote!(.worker_threads(#n)));
     let paused = options.start_paused.then(|| quote!(.start_paused(true)));
+    let debug = options.debug.map(|on| quote!(.debug(#on)));
     let output = match &func.sig.output {
         ReturnType::Default => quote!(()),
         ReturnType::Type(_, ty) => quote!(#ty),
@@ -97,6 +98,7 @@ fn generate(kind: Kind, options: &Options, mut func: ItemFn) -> TokenStream {
             #flavor
             #workers
             #paused
+            #debug
             .build()
             .expect("failed to build the runtime");
         rt.block_on(body)

@@ -24,9 +24,11 @@
 //! spawn a task when one is needed.
 //!
 //! # Debug mode
-//! asyncio's `run(debug=True)` is planned (`debug` option) but the runtime
-//! has no debug mode yet; writing `debug` is a compile error saying so, rather
-//! than an option silently ignored.
+//! `debug` (or `debug = true`) builds the runtime in debug mode, asyncio's
+//! `run(debug=True)`: polls that block a worker longer than 100 ms are
+//! reported through `log` (see `runtime::debug`). Without the option the
+//! environment variable `RUNTIME_DEBUG=1` decides; `debug = false` forces it
+//! off.
 
 mod entry;
 mod options;
@@ -58,6 +60,8 @@ use options::Kind;
 /// - `worker_threads = N` (multi-thread only, `N >= 1`): default one per CPU.
 /// - `start_paused = true` (current-thread only): the clock starts paused
 ///   (see `runtime::time::pause`).
+/// - `debug` / `debug = true`: debug mode (see `runtime::debug`); default:
+///   as the environment variable `RUNTIME_DEBUG` says.
 /// - `crate = "path"`: where the `runtime` facade is, if not `::runtime`.
 ///
 /// ```
@@ -117,6 +121,7 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 ///   its tasks run on the test's thread, in a deterministic order.
 /// - `flavor = "multi_thread"`, with `worker_threads = N` if wanted.
 /// - `start_paused = true` (current-thread only): the clock starts paused.
+/// - `debug` / `debug = true`: debug mode (see `runtime::debug`).
 /// - `crate = "path"`: where the `runtime` facade is, if not `::runtime`.
 #[proc_macro_attribute]
 pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {

@@ -32,6 +32,8 @@ pub(crate) struct Options {
     pub(crate) flavor: Flavor,
     pub(crate) worker_threads: Option<LitInt>,
     pub(crate) start_paused: bool,
+    /// Debug mode (`debug` or `debug = true`); `None` leaves it to `RUNTIME_DEBUG`.
+    pub(crate) debug: Option<bool>,
     /// Where the facade lives (`::runtime` unless `crate = "..."`).
     pub(crate) crate_path: Path,
 }
@@ -42,10 +44,11 @@ struct Raw {
     flavor: Option<Flavor>,
     worker_threads: Option<LitInt>,
     start_paused: Option<LitBool>,
+    debug: Option<bool>,
     crate_path: Option<Path>,
 }
 
-const KNOWN: &str = "`flavor`, `worker_threads`, `start_paused`, `crate`";
+const KNOWN: &str = "`flavor`, `worker_threads`, `start_paused`, `debug`, `crate`";
 
 impl Options {
     pub(crate) fn parse(kind: Kind, args: TokenStream) -> syn::Result<Options> {
@@ -94,11 +97,13 @@ impl Options {
                 let lit: LitStr = meta.value()?.parse()?;
                 set(&mut raw.crate_path, lit.parse::<Path>()?, &meta)
             } else if meta.path.is_ident("debug") {
-                // Debug mode (asyncio's `run(debug=True)`) is not in the
-                // runtime yet: refuse it loudly rather than accept and ignore.
-                Err(meta.error(
-                    "debug mode is not available yet: `runtime::Builder` has no `debug` option",
-                ))
+                // `debug` alone means `debug = true`, as asyncio's `debug=True`.
+                let on = if meta.input.peek(syn::Token![=]) {
+                    meta.value()?.parse::<LitBool>()?.value
+                } else {
+                    true
+                };
+                set(&mut raw.debug, on, &meta)
             } else {
                 Err(meta.error(format!("unknown option; expected one of {KNOWN}")))
             }
@@ -149,6 +154,7 @@ impl Raw {
             flavor,
             worker_threads: self.worker_threads,
             start_paused,
+            debug: self.debug,
             crate_path: self
                 .crate_path
                 .unwrap_or_else(|| syn::parse_quote!(::runtime)),

@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 
 use runtime::Runtime;
 
+pub mod log_capture;
+
 /// A multi-thread runtime with `workers` worker threads.
 pub fn multi(workers: usize) -> Runtime {
     Runtime::builder()

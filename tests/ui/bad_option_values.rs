@@ -7,5 +7,5 @@ async fn paused_as_a_string() {}
 #[runtime::test(flavor = "current_thread", flavor = "current_thread")]
 async fn flavor_twice() {}
 
-#[runtime::test(debug)]
-async fn debug_mode() {}
+#[runtime::test(debug = "on")]
+async fn debug_as_a_string() {}

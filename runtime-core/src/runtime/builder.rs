@@ -47,6 +47,9 @@ pub struct Builder {
     shutdown_timeout: Duration,
     driver: Option<Arc<DriverSlot>>,
     start_paused: bool,
+    /// `None`: as `RUNTIME_DEBUG` says.
+    debug: Option<bool>,
+    slow_poll_threshold: Duration,
 }
 
 impl Default for Builder {
@@ -65,6 +68,9 @@ impl fmt::Debug for Builder {
             .field("blocking_keep_alive", &self.blocking_keep_alive)
             .field("shutdown_timeout", &self.shutdown_timeout)
             .field("driver", &self.driver.is_some())
+            .field("start_paused", &self.start_paused)
+            .field("debug", &self.debug)
+            .field("slow_poll_threshold", &self.slow_poll_threshold)
             .finish()
     }
 }
@@ -82,6 +88,8 @@ impl Builder {
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
             driver: None,
             start_paused: false,
+            debug: None,
+            slow_poll_threshold: crate::debug::DEFAULT_SLOW_POLL_THRESHOLD,
         }
     }
 
@@ -158,6 +166,25 @@ impl Builder {
         self
     }
 
+    /// Debug mode on or off (asyncio `run(debug=True)`; see [`crate::debug`]):
+    /// polls longer than the [slow-poll
+    /// threshold](Builder::slow_poll_threshold) are reported through `log`
+    /// with the task's id, name and spawn location. Default: off, unless the
+    /// environment variable `RUNTIME_DEBUG` is set to anything but empty or
+    /// `0` when the runtime is built. An explicit call wins over the variable.
+    pub fn debug(mut self, on: bool) -> Builder {
+        self.debug = Some(on);
+        self
+    }
+
+    /// In debug mode, a poll that runs at least this long is reported
+    /// (default 100 ms, asyncio's `slow_callback_duration`). Has no effect
+    /// outside debug mode.
+    pub fn slow_poll_threshold(mut self, threshold: Duration) -> Builder {
+        self.slow_poll_threshold = threshold;
+        self
+    }
+
     /// Starts the runtime.
     ///
     /// # Errors
@@ -170,10 +197,13 @@ impl Builder {
             stack_size: self.stack_size,
         });
         let driver = self.driver.unwrap_or_else(DriverSlot::new);
+        let debug = self.debug.unwrap_or_else(crate::debug::requested_by_env);
+        let slow_poll = debug.then_some(self.slow_poll_threshold);
         match self.flavor {
             Flavor::CurrentThread => {
                 let time = TimeDriver::new(0, self.start_paused);
-                let shared = current_thread::Shared::new(driver, pool.spawner().clone(), time);
+                let shared =
+                    current_thread::Shared::new(driver, pool.spawner().clone(), time, slow_poll);
                 let handle = Handle {
                     scheduler: Scheduler::CurrentThread(shared),
                 };
@@ -188,8 +218,13 @@ impl Builder {
             Flavor::MultiThread => {
                 let workers = self.worker_threads.unwrap_or_else(num_cpus::get).max(1);
                 let time = TimeDriver::new(workers, false);
-                let (shared, locals) =
-                    multi_thread::Shared::new(workers, driver, pool.spawner().clone(), time);
+                let (shared, locals) = multi_thread::Shared::new(
+                    workers,
+                    driver,
+                    pool.spawner().clone(),
+                    time,
+                    slow_poll,
+                );
                 let handle = Handle {
                     scheduler: Scheduler::MultiThread(shared.clone()),
                 };

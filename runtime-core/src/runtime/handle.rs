@@ -10,7 +10,7 @@ use super::context;
 use crate::driver::{Driver, DriverSlot};
 use crate::scheduler::{Schedule, current_thread, multi_thread};
 use crate::task::raw::Spawn;
-use crate::task::{self, Task, TaskId, TaskRef};
+use crate::task::{self, Task, TaskDump, TaskId, TaskRef};
 use crate::time::driver::TimeDriver;
 
 /// A reference to a runtime: spawn on it from anywhere — its own tasks,
@@ -164,6 +164,27 @@ impl Handle {
         }
     }
 
+    /// A snapshot of every live task — id, name, state, spawn location and
+    /// how long ago it was last polled — for finding out what a hung server
+    /// waits on (a task `Running` for seconds is blocking its worker; one
+    /// `Idle` since long ago waits on something that never comes). Callable
+    /// from any thread, and it works while every worker is stuck: it takes
+    /// only the task list's locks. Blocking-pool jobs are not listed.
+    ///
+    /// ```
+    /// let rt = runtime_core::Runtime::new().unwrap();
+    /// let _server = rt.spawn(std::future::pending::<()>());
+    /// let dump = rt.handle().dump();
+    /// assert_eq!(dump.len(), 1);
+    /// println!("{dump}");
+    /// ```
+    pub fn dump(&self) -> TaskDump {
+        match &self.scheduler {
+            Scheduler::MultiThread(shared) => shared.registry.dump(),
+            Scheduler::CurrentThread(shared) => shared.registry.dump(),
+        }
+    }
+
     /// How many live tasks the runtime owns (cheaper than `tasks().len()`).
     pub fn task_count(&self) -> usize {
         match &self.scheduler {
@@ -177,6 +198,14 @@ impl Handle {
         match &self.scheduler {
             Scheduler::MultiThread(shared) => shared.workers(),
             Scheduler::CurrentThread(_) => 1,
+        }
+    }
+
+    /// True if the runtime runs in debug mode (see [`crate::debug`]).
+    pub fn is_debug(&self) -> bool {
+        match &self.scheduler {
+            Scheduler::MultiThread(shared) => shared.slow_poll.is_some(),
+            Scheduler::CurrentThread(shared) => shared.slow_poll.is_some(),
         }
     }
 

@@ -12,7 +12,7 @@ pub use builder::{
 pub(crate) use handle::Scheduler;
 pub use handle::{EnterGuard, Flavor, Handle, NoRuntime};
 pub(crate) use spawn::spawn_local_with;
-pub use spawn::{run, spawn, spawn_blocking, spawn_local, to_thread};
+pub use spawn::{run, run_debug, spawn, spawn_blocking, spawn_local, to_thread};
 
 use std::fmt;
 use std::future::Future;

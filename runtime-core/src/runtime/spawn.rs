@@ -31,7 +31,39 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    let rt = Runtime::new().expect("runtime::run: could not start the runtime");
+    run_on(Runtime::builder(), main)
+}
+
+/// [`run`] in debug mode (asyncio `run(main(), debug=True)`): polls that
+/// block a worker longer than 100 ms are reported through `log` with the
+/// task's id, name and spawn location (see [`crate::debug`]). `run` itself
+/// turns debug mode on when the environment variable `RUNTIME_DEBUG=1` is set.
+///
+/// ```
+/// let n = runtime_core::run_debug(async { 6 * 7 });
+/// assert_eq!(n, 42);
+/// ```
+///
+/// # Panics
+/// As [`run`].
+#[track_caller]
+pub fn run_debug<F>(main: F) -> F::Output
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    run_on(Runtime::builder().debug(true), main)
+}
+
+#[track_caller]
+fn run_on<F>(builder: super::Builder, main: F) -> F::Output
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let rt = builder
+        .build()
+        .expect("runtime::run: could not start the runtime");
     match rt.run(main) {
         Ok(output) => output,
         Err(error) => match error.try_into_panic() {

@@ -13,12 +13,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::ThreadId;
+use std::time::Duration;
 
 use parking_lot::Mutex;
 
 use crate::blocking::BlockingSpawner;
 use crate::driver::{DriverSlot, Parker};
-use crate::scheduler::Schedule;
+use crate::scheduler::{PollClock, Schedule};
 use crate::task::raw::{Notified, RawTask, Spawn};
 use crate::task::registry::Registry;
 use crate::task::{self, Task};
@@ -38,6 +39,8 @@ pub(crate) struct Shared {
     home: ThreadId,
     /// Held by the thread inside `block_on`: one driver at a time.
     driving: Mutex<()>,
+    /// Debug mode's slow-poll threshold (`None`: debug mode off).
+    pub(crate) slow_poll: Option<Duration>,
 }
 
 std::thread_local! {
@@ -82,6 +85,7 @@ impl Shared {
         driver: Arc<DriverSlot>,
         blocking: BlockingSpawner,
         time: TimeDriver,
+        slow_poll: Option<Duration>,
     ) -> Arc<Shared> {
         Arc::new(Shared {
             queue: Mutex::new(VecDeque::new()),
@@ -92,6 +96,7 @@ impl Shared {
             time,
             home: std::thread::current().id(),
             driving: Mutex::new(()),
+            slow_poll,
         })
     }
 
@@ -140,6 +145,7 @@ impl Shared {
         let mut deferred = Vec::new();
         let timers = self.time.remote();
         let mut since_io_poll = 0;
+        let clock = PollClock::new(self.slow_poll);
         let output = loop {
             if main.woken.swap(false, Ordering::AcqRel)
                 && let Poll::Ready(output) = future.as_mut().poll(&mut cx)
@@ -160,7 +166,7 @@ impl Shared {
                     deferred.push(task);
                     continue;
                 }
-                task.run();
+                clock.run(task);
                 ran += 1;
             }
             if ran > 0 {
@@ -172,6 +178,7 @@ impl Shared {
                 since_io_poll += ran;
                 if since_io_poll >= TASKS_PER_TICK {
                     since_io_poll = 0;
+                    clock.refresh();
                     self.driver.poll_ready();
                 }
             } else if !main.woken.load(Ordering::Acquire) {
@@ -183,6 +190,7 @@ impl Shared {
                     }
                 }
                 self.parker.park(self.time.park_timeout(timers));
+                clock.refresh();
             }
         };
         if !deferred.is_empty() {

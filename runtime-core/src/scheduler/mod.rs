@@ -6,6 +6,9 @@
 
 pub(crate) mod current_thread;
 pub(crate) mod multi_thread;
+mod poll_clock;
+
+pub(crate) use poll_clock::PollClock;
 
 use crate::task::raw::{Notified, RawTask};
 

@@ -120,6 +120,7 @@ fn complete<F: Future + 'static, S: Schedule>(cell: &Cell<F, S>, raw: RawTask) {
         let old = cell
             .stage
             .with_mut(|stage| unsafe { mem::replace(&mut *stage, Stage::Consumed) });
+        report_if_unretrieved_panic(&cell.header, &old);
         let _ = catch_unwind(AssertUnwindSafe(move || drop(old)));
     } else if prev.has_join_waker() {
         // SAFETY: JOIN_WAKER gives the completing side read access to the slot.
@@ -228,7 +229,19 @@ pub(super) unsafe fn drop_output<F: Future, S>(ptr: NonNull<Header>) {
     let old = cell
         .stage
         .with_mut(|stage| unsafe { mem::replace(&mut *stage, Stage::Consumed) });
+    report_if_unretrieved_panic(&cell.header, &old);
     let _ = catch_unwind(AssertUnwindSafe(move || drop(old)));
+}
+
+/// A result dropped unread: if it is a panic, say so (asyncio's "Task
+/// exception was never retrieved"; see `crate::debug`).
+#[inline]
+fn report_if_unretrieved_panic<F: Future>(header: &Header, stage: &Stage<F>) {
+    if let Stage::Finished(Err(error)) = stage
+        && error.is_panic()
+    {
+        crate::debug::report_unretrieved_panic(header, error);
+    }
 }
 
 /// Cancels inline on the calling thread; consumes one reference.

@@ -7,7 +7,7 @@ use std::task::Waker;
 use super::id::TaskId;
 use super::registry::Links;
 use super::state::State;
-use crate::primitives::{AtomicPtr, Ordering, UnsafeCell};
+use crate::primitives::{AtomicPtr, AtomicU32, Ordering, UnsafeCell};
 
 /// First field of every task cell (`#[repr(C)]`), so a `NonNull<Header>` is
 /// also a pointer to the whole cell.
@@ -29,6 +29,9 @@ pub(crate) struct Header {
     /// The message of `cancel_with`, boxed; taken (swapped out) by whoever
     /// builds the cancellation error. Costs nothing until a task is cancelled.
     pub(crate) cancel_message: AtomicPtr<String>,
+    /// When the last poll started (see `last_poll.rs`); written by the
+    /// polling thread with a relaxed store, read only by task dumps.
+    pub(crate) last_poll: AtomicU32,
 }
 
 /// Functions that need the concrete future type `F` and scheduler `S`.

@@ -408,7 +408,9 @@ fn loom_graceful_cancel_while_running() {
                 poll_fn(move |_| {
                     polls.inc();
                     let me = me.lock();
-                    if me.as_ref().expect("set before the first poll").state() == "cancelling" {
+                    if me.as_ref().expect("set before the first poll").state()
+                        == super::TaskState::Cancelling
+                    {
                         Poll::Ready(5)
                     } else {
                         Poll::Pending

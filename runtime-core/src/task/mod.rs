@@ -17,11 +17,13 @@
 
 mod builder;
 mod current;
+mod dump;
 mod error;
 pub(crate) mod handle;
 mod harness;
 pub(crate) mod header;
 mod id;
+pub(crate) mod last_poll;
 pub(crate) mod raw;
 pub(crate) mod registry;
 pub(crate) mod state;
@@ -34,6 +36,7 @@ mod loom_tests;
 
 pub use builder::Builder;
 pub use current::{CancelRequested, cancel_requested, current, is_cancel_requested};
+pub use dump::{TaskDump, TaskSnapshot, TaskState};
 pub use error::TaskError;
 pub use handle::{BlockingJoinError, Task};
 pub use id::TaskId;

@@ -16,7 +16,7 @@ use super::header::{Header, Vtable};
 use super::id::TaskId;
 use super::registry::Links;
 use super::state::{State, WakeAction};
-use crate::primitives::{AtomicPtr, UnsafeCell};
+use crate::primitives::{AtomicPtr, AtomicU32, UnsafeCell};
 use crate::scheduler::Schedule;
 
 /// What the cell holds after the header.
@@ -64,6 +64,7 @@ impl<F: Future + 'static, S: Schedule> Cell<F, S> {
                 links: UnsafeCell::new(Links::default()),
                 join_waker: UnsafeCell::new(None),
                 cancel_message: AtomicPtr::new(std::ptr::null_mut()),
+                last_poll: AtomicU32::new(0),
             },
             scheduler,
             stage: UnsafeCell::new(Stage::Running(future)),

@@ -7,8 +7,11 @@
 //! different workers rarely meet on the same lock.
 
 use std::ptr::NonNull;
+use std::time::Instant;
 
+use super::dump::{TaskDump, TaskSnapshot, TaskState};
 use super::header::Header;
+use super::last_poll::Epoch;
 use super::raw::RawTask;
 use super::task_ref::TaskRef;
 use crate::primitives::{AtomicBool, AtomicUsize, Mutex, Ordering};
@@ -147,6 +150,34 @@ impl Registry {
         }
         out.sort_by_key(|t| t.id());
         out
+    }
+
+    /// A copy of every live task's bookkeeping. Only the shard locks are
+    /// taken (one at a time), so this works while every worker is stuck.
+    pub(crate) fn dump(&self) -> TaskDump {
+        let epoch = Epoch::get();
+        let now = Instant::now();
+        let mut tasks = Vec::new();
+        for shard in self.shards.iter() {
+            let shard = shard.lock();
+            let mut cur = shard.head;
+            while let Some(ptr) = cur {
+                // SAFETY: shard lock held, and the registry's reference keeps
+                // every linked task alive.
+                let header = unsafe { ptr.as_ref() };
+                tasks.push(TaskSnapshot {
+                    id: header.id,
+                    name: header.name().map(str::to_owned),
+                    state: TaskState::from_flags(header.state.flags()),
+                    location: header.location,
+                    since_last_poll: epoch.age(header.last_poll.load(Ordering::Relaxed), now),
+                });
+                // SAFETY: shard lock held.
+                cur = unsafe { (*links(ptr)).next };
+            }
+        }
+        tasks.sort_by_key(|t| t.id);
+        TaskDump { tasks }
     }
 }
 

@@ -3,10 +3,13 @@
 //! `current_task()` and `all_tasks()`; this is that object minus the result).
 
 use std::fmt;
+use std::time::{Duration, Instant};
 
+use super::dump::TaskState;
 use super::id::TaskId;
+use super::last_poll::Epoch;
 use super::raw::RawTask;
-use super::state;
+use crate::primitives::Ordering;
 
 /// A cheap, cloneable reference to a live or finished task: what
 /// [`current()`](super::current) and [`all_tasks()`](super::all_tasks)
@@ -26,6 +29,10 @@ impl TaskRef {
     pub(crate) fn new(raw: RawTask) -> TaskRef {
         raw.header().state.ref_inc();
         TaskRef { raw }
+    }
+
+    pub(crate) fn header(&self) -> &super::header::Header {
+        self.raw.header()
     }
 
     /// The task's id.
@@ -60,21 +67,24 @@ impl TaskRef {
         self.raw.cancel(Some(message.into()))
     }
 
-    /// A one-word description of the task's state: `running`, `scheduled`,
-    /// `idle`, `cancelling` or `finished`.
-    pub fn state(&self) -> &'static str {
-        let flags = self.raw.header().state.flags();
-        if flags & state::COMPLETE != 0 {
-            "finished"
-        } else if flags & state::CANCELLED != 0 {
-            "cancelling"
-        } else if flags & state::RUNNING != 0 {
-            "running"
-        } else if flags & state::NOTIFIED != 0 {
-            "scheduled"
-        } else {
-            "idle"
-        }
+    /// What the task is doing now (its `Display` is one word: `running`,
+    /// `scheduled`, `idle`, `cancelling` or `finished`).
+    pub fn state(&self) -> TaskState {
+        TaskState::from_flags(self.raw.header().state.flags())
+    }
+
+    /// How long ago the task's last poll started; `None` if it was never
+    /// polled. For a [`Running`](TaskState::Running) task that is how long
+    /// it has been inside its current poll.
+    ///
+    /// Millisecond resolution. Outside debug mode the workers stamp polls
+    /// with a clock they read once every 61 polls and after each sleep
+    /// (reading it per poll would cost a fifth of a small task's poll), so a
+    /// stamp can lag by as long as those polls took; in debug mode every
+    /// poll is timed and stamps are exact.
+    pub fn since_last_poll(&self) -> Option<Duration> {
+        let stamp = self.raw.header().last_poll.load(Ordering::Relaxed);
+        Epoch::get().age(stamp, Instant::now())
     }
 }
 

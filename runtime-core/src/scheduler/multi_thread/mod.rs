@@ -16,6 +16,7 @@ mod loom_tests;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use crossbeam_deque::{Injector, Steal, Stealer};
 
@@ -47,6 +48,8 @@ pub(crate) struct Shared {
     pub(crate) blocking: BlockingSpawner,
     pub(crate) time: TimeDriver,
     pub(crate) driver: Arc<DriverSlot>,
+    /// Debug mode's slow-poll threshold (`None`: debug mode off).
+    pub(crate) slow_poll: Option<Duration>,
     shutdown: AtomicBool,
 }
 
@@ -57,6 +60,7 @@ impl Shared {
         driver: Arc<DriverSlot>,
         blocking: BlockingSpawner,
         time: TimeDriver,
+        slow_poll: Option<Duration>,
     ) -> (Arc<Shared>, Vec<crossbeam_deque::Worker<Notified>>) {
         let locals: Vec<_> = (0..workers)
             .map(|_| crossbeam_deque::Worker::new_fifo())
@@ -70,6 +74,7 @@ impl Shared {
             blocking,
             time,
             driver,
+            slow_poll,
             shutdown: AtomicBool::new(false),
         });
         (shared, locals)

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crossbeam_deque::Steal;
 
 use super::{GLOBAL_QUEUE_INTERVAL, MAX_LIFO_POLLS, Shared};
+use crate::scheduler::PollClock;
 use crate::task::raw::Notified;
 
 /// The worker-private half. Lives on its thread's stack; reached through
@@ -34,6 +35,8 @@ pub(crate) struct Worker {
     searching: Cell<bool>,
     tick: Cell<u32>,
     rng: Cell<u32>,
+    /// Stamps polls for task dumps; times them in debug mode.
+    clock: PollClock,
 }
 
 #[cfg(not(loom))]
@@ -88,7 +91,6 @@ impl Worker {
         local: crossbeam_deque::Worker<Notified>,
     ) -> Worker {
         Worker {
-            shared,
             index,
             local,
             lifo: Cell::new(None),
@@ -98,6 +100,8 @@ impl Worker {
             searching: Cell::new(false),
             tick: Cell::new(0),
             rng: Cell::new(0x9E37_79B9 ^ (index as u32).wrapping_mul(0x85EB_CA6B) | 1),
+            clock: PollClock::new(shared.slow_poll),
+            shared,
         }
     }
 
@@ -157,6 +161,7 @@ impl Worker {
             // an idle worker already waits in the driver), yielded tasks
             // rejoin the back of the local queue, and the injector goes
             // first even if the local queue never empties.
+            self.clock.refresh();
             self.fire_timers();
             self.shared.driver.poll_ready();
             self.flush_deferred();
@@ -246,7 +251,7 @@ impl Worker {
             self.shared.notify_parked();
         }
         self.in_task.set(true);
-        task.run();
+        self.clock.run(task);
         let mut lifo_polls = 0;
         while let Some(next) = self.lifo.take() {
             if lifo_polls == MAX_LIFO_POLLS {
@@ -255,7 +260,7 @@ impl Worker {
                 break;
             }
             lifo_polls += 1;
-            next.run();
+            self.clock.run(next);
         }
         self.in_task.set(false);
     }
@@ -287,6 +292,7 @@ impl Worker {
             self.parked.set(true);
             self.shared.parkers[self.index].park(timeout);
             self.parked.set(false);
+            self.clock.refresh();
             if self.fire_timers() > 0 {
                 // Timers woke tasks (now in our queue): back to work.
                 if !self.shared.idle.unpark_worker_by_id(self.index) {
