@@ -1,6 +1,8 @@
 //! `runtime-io`: the epoll/kqueue reactor, sockets, and asyncio streams.
 //!
-//! The reactor is built on the `polling` crate and plugs into
+//! The reactor waits in epoll directly on Linux (through `nix`, so it can
+//! register a source once, edge-triggered, for both directions) and in the
+//! `polling` crate's poller elsewhere; it plugs into
 //! `runtime-core`'s driver seam: the worker that parks is the one that polls
 //! I/O, so there is no dedicated I/O thread. It is installed into a runtime
 //! the first time that runtime creates a socket.

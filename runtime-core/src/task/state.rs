@@ -43,7 +43,7 @@ pub(crate) const COMPLETE: usize = 1 << 2;
 pub(crate) const CANCELLED: usize = 1 << 3;
 pub(crate) const JOIN_INTEREST: usize = 1 << 4;
 pub(crate) const JOIN_WAKER: usize = 1 << 5;
-/// Set at spawn, never changed: `cancel()` only *requests* cancellation;
+/// Set at spawn, cleared only by shutdown: `cancel()` only *requests* cancellation;
 /// the future is not dropped but observes it (`task::cancel_requested`).
 pub(crate) const GRACEFUL: usize = 1 << 6;
 /// Set at spawn, never changed: a `!Send` future (current-thread
