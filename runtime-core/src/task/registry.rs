@@ -17,11 +17,12 @@ use super::task_ref::TaskRef;
 use crate::primitives::{AtomicBool, AtomicUsize, Mutex, Ordering};
 
 /// A task's place in its shard's list. Guarded by the shard's mutex.
+/// (Whether it is in the list at all is `Header::linked`, kept apart so it
+/// fills the header's tail padding instead of adding a word here.)
 #[derive(Default)]
 pub(crate) struct Links {
     prev: Option<NonNull<Header>>,
     next: Option<NonNull<Header>>,
-    linked: bool,
 }
 
 #[derive(Default)]
@@ -49,6 +50,11 @@ pub(crate) struct Registry {
 fn links(task: NonNull<Header>) -> *mut Links {
     // SAFETY: callers hold the shard lock and a reference keeps the task alive.
     unsafe { task.as_ref() }.links.with_mut(|l| l)
+}
+
+fn linked(task: NonNull<Header>) -> *mut bool {
+    // SAFETY: as for `links`.
+    unsafe { task.as_ref() }.linked.with_mut(|l| l)
 }
 
 impl Registry {
@@ -83,10 +89,10 @@ impl Registry {
         // SAFETY: shard lock held; `ptr` and the old head are live tasks.
         unsafe {
             let l = &mut *links(ptr);
-            debug_assert!(!l.linked);
+            debug_assert!(!*linked(ptr));
             l.prev = None;
             l.next = shard.head;
-            l.linked = true;
+            *linked(ptr) = true;
             if let Some(head) = shard.head {
                 (*links(head)).prev = Some(ptr);
             }
@@ -186,10 +192,10 @@ impl Registry {
 unsafe fn unlink(shard: &mut Shard, ptr: NonNull<Header>) -> bool {
     // SAFETY: by the caller.
     unsafe {
-        let l = &mut *links(ptr);
-        if !l.linked {
+        if !*linked(ptr) {
             return false;
         }
+        let l = &mut *links(ptr);
         match l.prev {
             Some(prev) => (*links(prev)).next = l.next,
             None => shard.head = l.next,
@@ -199,7 +205,7 @@ unsafe fn unlink(shard: &mut Shard, ptr: NonNull<Header>) -> bool {
         }
         l.prev = None;
         l.next = None;
-        l.linked = false;
+        *linked(ptr) = false;
     }
     shard.len -= 1;
     true
