@@ -19,8 +19,10 @@ pub(crate) struct PollClock {
     epoch: Epoch,
     /// The stamp of the last refresh.
     now: Cell<u32>,
-    /// Debug mode's slow-poll threshold; `None` outside debug mode.
-    slow_poll: Option<Duration>,
+    /// Debug mode (a plain flag: testing it is cheaper than matching the
+    /// `Option<Duration>` niche on every poll).
+    debug: bool,
+    threshold: Duration,
 }
 
 impl PollClock {
@@ -28,7 +30,8 @@ impl PollClock {
         let clock = PollClock {
             epoch: Epoch::get(),
             now: Cell::new(0),
-            slow_poll,
+            debug: slow_poll.is_some(),
+            threshold: slow_poll.unwrap_or(Duration::MAX),
         };
         clock.refresh();
         clock
@@ -42,21 +45,21 @@ impl PollClock {
     /// Polls `task` once.
     #[inline]
     pub(crate) fn run(&self, task: Notified) {
-        match self.slow_poll {
-            None => {
-                task.raw()
-                    .header()
-                    .last_poll
-                    .store(self.now.get(), Ordering::Relaxed);
-                task.run();
-            }
-            Some(threshold) => self.run_timed(task, threshold),
+        if self.debug {
+            self.run_timed(task);
+        } else {
+            task.raw()
+                .header()
+                .last_poll
+                .store(self.now.get(), Ordering::Relaxed);
+            task.run();
         }
     }
 
     /// Debug mode: an exact stamp, and a report if the poll was slow.
     #[inline(never)]
-    fn run_timed(&self, task: Notified, threshold: Duration) {
+    fn run_timed(&self, task: Notified) {
+        let threshold = self.threshold;
         // Keeps the header alive for the report: the poll may complete the
         // task and release every other reference.
         let task_ref = TaskRef::new(task.raw());
