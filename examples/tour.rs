@@ -283,6 +283,10 @@ fn main() {
             println!("live task {} {:?} ({})", t.id(), t.name(), t.state());
         }
 
+        heading("task dump: what is every task doing? (Handle::dump)");
+        runtime::time::sleep(Duration::from_millis(20)).await;
+        print!("{}", runtime::Handle::current().dump());
+
         heading("cancel with a message");
         idle.cancel_with("shutting down the idle task");
         match idle.await {

@@ -62,6 +62,7 @@ fn the_tour_runs_every_section() {
         "[\"sleep 1; echo \\\"hello\\\"\" exited with 0]\n[stdout]\nhello",
         "Current date: ",
         "named Some(\"worker-1\")",
+        "== task dump",
         "cancelled: Some(\"shutting down the idle task\")",
         "is_panic = true, message = Some(\"boom\")",
         "group failed",
@@ -76,4 +77,12 @@ fn the_tour_runs_every_section() {
             "missing {expected:?} in:\n{stdout}"
         );
     }
+    // The dump's row for the idle task: its state, age and spawn location.
+    assert!(
+        stdout.lines().any(|l| l.contains(" idle ")
+            && l.contains("s ago")
+            && l.contains("examples/tour.rs:")
+            && l.ends_with("idle-forever")),
+        "no dump row for idle-forever in:\n{stdout}"
+    );
 }
