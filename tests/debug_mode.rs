@@ -197,3 +197,26 @@ fn retrieved_panics_cancellations_and_err_outputs_are_not_reported() {
         assert!(log_capture::mentioning(name).is_empty(), "{name} reported");
     }
 }
+
+#[test]
+fn debug_mode_lists_the_tasks_still_pending_at_shutdown() {
+    log_capture::install();
+    for (debug, name) in [(true, "left-pending-debug"), (false, "left-pending-quiet")] {
+        let rt = Runtime::builder()
+            .worker_threads(2)
+            .debug(debug)
+            .build()
+            .unwrap();
+        let task = Builder::new()
+            .name(name)
+            .spawn_on(std::future::pending::<()>(), rt.handle());
+        task.detach();
+        drop(rt);
+    }
+    let records = log_capture::mentioning("left-pending-debug");
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert_eq!(records[0].level, log::Level::Info);
+    assert!(records[0].message.contains("pending task"), "{records:?}");
+    assert!(records[0].message.contains(file!()), "{records:?}");
+    assert!(log_capture::mentioning("left-pending-quiet").is_empty());
+}

@@ -12,6 +12,11 @@
 //!   [`Builder::slow_poll_threshold`](crate::Builder::slow_poll_threshold).
 //!   Such a poll blocked its worker thread and every task queued behind it;
 //!   the report names the task's id, name and spawn location.
+//! - **Tasks still pending at shutdown** (`info`, one record listing the
+//!   first 20): their futures are dropped when the runtime is, asyncio's
+//!   "Task was destroyed but it is pending!". Not a warning: `run` ending
+//!   while helper tasks still wait is normal (asyncio's `run` cancels them
+//!   too), but when a task should have finished, this says which one.
 //!
 //! Independently of debug mode, because it costs nothing until it happens
 //! (asyncio also logs it always):
@@ -50,7 +55,7 @@
 
 mod report;
 
-pub(crate) use report::{report_slow_poll, report_unretrieved_panic};
+pub(crate) use report::{PendingAtShutdown, report_slow_poll, report_unretrieved_panic};
 
 use std::time::Duration;
 

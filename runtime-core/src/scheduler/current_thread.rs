@@ -211,6 +211,7 @@ impl Shared {
         let _guard = DrivingGuard::enter(self);
         let on_home = self.is_home_thread();
         let mut leaked = 0usize;
+        let mut pending = crate::debug::PendingAtShutdown::new(self.slow_poll.is_some());
         loop {
             let drained: Vec<Notified> = self.queue.lock().drain(..).collect();
             drop(drained);
@@ -220,7 +221,10 @@ impl Shared {
                     // alive (never dropped on the wrong thread).
                     leaked += 1;
                 }
-                Some(task) => task.shutdown(),
+                Some(task) => {
+                    pending.note(task.header());
+                    task.shutdown();
+                }
                 None if self.queue.lock().is_empty() => break,
                 None => {}
             }

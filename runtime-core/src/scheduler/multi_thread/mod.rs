@@ -144,10 +144,14 @@ impl Shared {
     /// once, on this thread. A future's destructor may wake or spawn others;
     /// loop until nothing is left.
     pub(crate) fn finish_shutdown(&self) {
+        let mut pending = crate::debug::PendingAtShutdown::new(self.slow_poll.is_some());
         loop {
             self.drain_injector();
             match self.registry.pop() {
-                Some(task) => task.shutdown(),
+                Some(task) => {
+                    pending.note(task.header());
+                    task.shutdown();
+                }
                 None if self.injector.is_empty() => break,
                 None => {}
             }
