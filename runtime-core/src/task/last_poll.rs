@@ -4,7 +4,8 @@
 //!
 //! A stamp is milliseconds since the process-wide [`Epoch`], plus one, in
 //! 32 bits: 0 means "never polled", and ages are computed with wrapping
-//! arithmetic, so they stay right for 49 days after any poll. One epoch for
+//! arithmetic, so they stay right for 49 days after any poll (then they
+//! wrap: a task last polled 50 days ago reads as 0.3 days). One epoch for
 //! every runtime lets a `TaskRef` read its age without knowing its runtime.
 
 use std::sync::OnceLock;
@@ -34,15 +35,22 @@ impl Epoch {
             return None;
         }
         let millis = self.stamp(now).wrapping_sub(stamp);
-        // A stamp taken from a worker's coarse clock can be a hair ahead of
-        // a `now` read on another thread: that is "just now", not 49 days.
-        Some(Duration::from_millis(if millis > u32::MAX / 2 {
+        // A poll that started after `now` was read (a dump reads `now` once,
+        // then walks the tasks) has a stamp a little ahead of it: that is
+        // "just now", not 49 days. Only the last minute of the 32-bit range
+        // means that: the rest are real ages (treating the upper half as
+        // "ahead" turned a task idle for 25 days into "polled just now").
+        Some(Duration::from_millis(if millis > u32::MAX - AHEAD_MILLIS {
             0
         } else {
             u64::from(millis)
         }))
     }
 }
+
+/// How far a stamp may be ahead of the `now` it is compared with and still
+/// count as "just now" (a dump walking many tasks takes far less).
+const AHEAD_MILLIS: u32 = 60_000;
 
 #[cfg(all(test, not(loom)))]
 mod tests {
@@ -66,5 +74,24 @@ mod tests {
         let now = Instant::now();
         let ahead = epoch.stamp(now + Duration::from_millis(3));
         assert_eq!(epoch.age(ahead, now), Some(Duration::ZERO));
+    }
+
+    #[test]
+    fn ages_stay_right_for_weeks() {
+        // A task polled once (a shutdown-signal waiter, an idle connection)
+        // and dumped a month later must not read "polled just now".
+        let epoch = Epoch::get();
+        let t0 = Instant::now();
+        let s = epoch.stamp(t0);
+        for days in [1u64, 24, 25, 30, 49] {
+            let age = epoch
+                .age(s, t0 + Duration::from_secs(days * 86_400))
+                .unwrap();
+            let want = Duration::from_secs(days * 86_400);
+            assert!(
+                age + Duration::from_millis(1) >= want && age <= want + Duration::from_millis(1),
+                "{days} days: {age:?}"
+            );
+        }
     }
 }
