@@ -160,6 +160,9 @@ impl Registry {
 
     /// A copy of every live task's bookkeeping. Only the shard locks are
     /// taken (one at a time), so this works while every worker is stuck.
+    /// A task that has completed but not yet unlinked itself (`complete`
+    /// publishes the result before it leaves the registry, so its awaiter
+    /// may already have the output) is not live: it is left out.
     pub(crate) fn dump(&self) -> TaskDump {
         let epoch = Epoch::get();
         let now = Instant::now();
@@ -171,13 +174,16 @@ impl Registry {
                 // SAFETY: shard lock held, and the registry's reference keeps
                 // every linked task alive.
                 let header = unsafe { ptr.as_ref() };
-                tasks.push(TaskSnapshot {
-                    id: header.id,
-                    name: header.name().map(str::to_owned),
-                    state: TaskState::from_flags(header.state.flags()),
-                    location: header.location,
-                    since_last_poll: epoch.age(header.last_poll.load(Ordering::Relaxed), now),
-                });
+                let state = TaskState::from_flags(header.state.flags());
+                if state != TaskState::Finished {
+                    tasks.push(TaskSnapshot {
+                        id: header.id,
+                        name: header.name().map(str::to_owned),
+                        state,
+                        location: header.location,
+                        since_last_poll: epoch.age(header.last_poll.load(Ordering::Relaxed), now),
+                    });
+                }
                 // SAFETY: shard lock held.
                 cur = unsafe { (*links(ptr)).next };
             }
@@ -218,5 +224,62 @@ impl Drop for Registry {
         while let Some(task) = self.pop() {
             task.shutdown();
         }
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use std::sync::Arc;
+
+    use super::Registry;
+    use crate::scheduler::Schedule;
+    use crate::task::raw::{Notified, RawTask, Spawn};
+    use crate::task::{TaskDump, TaskId, new_task};
+
+    /// A scheduler that takes a dump at the moment a task leaves the
+    /// registry: the task has completed (its handle may already have read
+    /// the output) but is still linked.
+    struct DumpOnRelease {
+        registry: Registry,
+        dump: parking_lot::Mutex<Option<TaskDump>>,
+    }
+
+    impl Schedule for Arc<DumpOnRelease> {
+        fn schedule(&self, task: Notified) {
+            drop(task);
+        }
+
+        fn yield_task(&self, task: Notified) {
+            drop(task);
+        }
+
+        fn release(&self, task: RawTask) -> bool {
+            *self.dump.lock() = Some(self.registry.dump());
+            self.registry.remove(task)
+        }
+    }
+
+    #[test]
+    fn a_completed_task_still_leaving_the_registry_is_not_dumped() {
+        let sched = Arc::new(DumpOnRelease {
+            registry: Registry::new(1),
+            dump: parking_lot::Mutex::new(None),
+        });
+        let spawn = Spawn {
+            id: TaskId::next(),
+            name: Some("leaving".into()),
+            location: std::panic::Location::caller(),
+            local: false,
+            graceful: false,
+        };
+        let (task, notified) = new_task(async { 7 }, sched.clone(), &sched.registry, spawn);
+        notified.expect("registry open").run();
+        assert!(task.is_finished());
+        let dump = sched.dump.lock().take().expect("released once");
+        // `TaskState::Finished` is documented as seen only through a
+        // `TaskRef`: a finished task is not live, whatever the registry's
+        // progress in unlinking it.
+        assert!(dump.is_empty(), "{dump}");
+        assert!(sched.registry.dump().is_empty());
     }
 }
