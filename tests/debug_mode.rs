@@ -220,3 +220,89 @@ fn debug_mode_lists_the_tasks_still_pending_at_shutdown() {
     assert!(records[0].message.contains(file!()), "{records:?}");
     assert!(log_capture::mentioning("left-pending-quiet").is_empty());
 }
+
+#[test]
+fn a_panic_looked_at_through_peek_is_not_reported() {
+    // `Task::peek` hands the caller the panic (asyncio's `Task.exception()`,
+    // which marks it retrieved): dropping the handle afterwards is not a
+    // panic "never retrieved".
+    log_capture::install();
+    let rt = current_thread(false, Duration::from_millis(100));
+    let task = Builder::new()
+        .name("peeked-panicker")
+        .spawn_on(async { panic!("boom-peeked") }, rt.handle());
+    rt.block_on(async {
+        while !task.is_finished() {
+            runtime::yield_now().await;
+        }
+    });
+    let seen = task.peek().expect("finished").as_ref().unwrap_err();
+    assert!(seen.is_panic());
+    drop(task);
+    let records = log_capture::mentioning("peeked-panicker");
+    assert!(records.is_empty(), "{records:?}");
+}
+
+#[test]
+fn a_panic_wait_returned_as_done_and_dropped_unread_is_reported() {
+    // `wait` looks at the results to decide FIRST_EXCEPTION, but that is not
+    // the caller retrieving them.
+    log_capture::install();
+    let rt = current_thread(false, Duration::from_millis(100));
+    let task = Builder::new()
+        .name("waited-then-dropped")
+        .spawn_on(async { panic!("boom-waited") }, rt.handle());
+    let (done, pending) = rt
+        .block_on(runtime::wait(
+            [task],
+            runtime::ReturnWhen::FirstException,
+            None,
+        ))
+        .unwrap();
+    assert!(pending.is_empty());
+    assert!(log_capture::mentioning("waited-then-dropped").is_empty());
+    drop(done);
+    assert_eq!(log_capture::mentioning("waited-then-dropped").len(), 1);
+}
+
+#[test]
+fn a_handle_detached_after_the_panic_is_reported() {
+    log_capture::install();
+    let rt = current_thread(false, Duration::from_millis(100));
+    let task = Builder::new()
+        .name("detached-after-finishing")
+        .spawn_on(async { panic!("boom-late-detach") }, rt.handle());
+    rt.block_on(async {
+        while !task.is_finished() {
+            runtime::yield_now().await;
+        }
+    });
+    task.detach();
+    assert_eq!(log_capture::mentioning("detached-after-finishing").len(), 1);
+}
+
+#[test]
+fn a_local_task_and_a_blocking_job_that_panic_unread_are_reported() {
+    log_capture::install();
+    let rt = current_thread(false, Duration::from_millis(100));
+    let local = {
+        let _enter = rt.enter();
+        Builder::new()
+            .name("local-panicker")
+            .spawn_local(async { panic!("boom-local") })
+    };
+    rt.block_on(async {
+        while !local.is_finished() {
+            runtime::yield_now().await;
+        }
+    });
+    drop(local);
+    assert_eq!(log_capture::mentioning("local-panicker").len(), 1);
+
+    let job = rt.spawn_blocking(|| panic!("boom-blocking-job"));
+    while !job.is_finished() {
+        thread::sleep(Duration::from_millis(1));
+    }
+    drop(job);
+    assert_eq!(log_capture::mentioning("boom-blocking-job").len(), 1);
+}

@@ -189,9 +189,10 @@ impl<T> Drop for Wait<T> {
     }
 }
 
-/// True if `task` (finished) panicked. Its output is left in place.
+/// True if `task` (finished) panicked. Its output is left in place, and
+/// still counts as unread (the caller has not seen it).
 fn task_panicked<T>(task: &Task<T>) -> bool {
-    task.peek()
+    task.peek_unmarked()
         .is_some_and(|result| matches!(result, Err(e) if e.is_panic()))
 }
 

@@ -22,7 +22,8 @@
 //! (asyncio also logs it always):
 //!
 //! - **Panics nobody retrieved** (`error`): a task panicked and its handle
-//!   was dropped (or had been detached) without the result being taken —
+//!   was dropped (or had been detached) without the result being taken
+//!   (awaited) or looked at ([`Task::peek`](crate::Task::peek)) —
 //!   asyncio's "Task exception was never retrieved". A task whose output is
 //!   an `Err` value is not reported: to the runtime that is an ordinary
 //!   output, which `Result`'s own `#[must_use]` already guards.

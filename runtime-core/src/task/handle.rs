@@ -4,6 +4,7 @@ use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -45,6 +46,11 @@ pub struct Task<T> {
     raw: RawTask,
     /// Set by `Future::poll`: from then on, dropping the handle cancels.
     awaited: bool,
+    /// Set by `peek` once it handed out the result: a panic the caller has
+    /// seen is not reported as never retrieved when the handle drops.
+    /// (Atomic because `peek` takes `&self` and the handle is `Sync`; the
+    /// drop that reads it has `&mut self`, so it comes after every `peek`.)
+    peeked: AtomicBool,
     _output: PhantomData<T>,
 }
 
@@ -92,6 +98,7 @@ impl<T> Task<T> {
         Task {
             raw,
             awaited: false,
+            peeked: AtomicBool::new(false),
             _output: PhantomData,
         }
     }
@@ -168,7 +175,22 @@ impl<T> Task<T> {
 
     /// The task's result, if it has finished and the result has not been
     /// taken yet (by awaiting the handle); `None` otherwise.
+    ///
+    /// Like asyncio's `Task.exception()`, this counts as retrieving the
+    /// result: a panic seen here is not reported as "never retrieved" (see
+    /// [`crate::debug`]) when the handle is dropped afterwards.
     pub fn peek(&self) -> Option<&Result<T, TaskError>> {
+        let result = self.peek_unmarked();
+        if result.is_some() {
+            self.peeked.store(true, Ordering::Relaxed);
+        }
+        result
+    }
+
+    /// [`peek`](Task::peek) for combinators that inspect a result on the
+    /// caller's behalf (`wait`'s FIRST_EXCEPTION check) without the caller
+    /// having seen it: a panic left unread is still reported.
+    pub(crate) fn peek_unmarked(&self) -> Option<&Result<T, TaskError>> {
         let ptr = self.raw.peek_output();
         // SAFETY: non-null means it points at the stored `Result<T,
         // TaskError>` (the cell's output type is T), which only `&mut self`
@@ -237,7 +259,7 @@ impl<T> Drop for Task<T> {
         }
         let prev = header.state.drop_join_interest();
         if prev.is_complete() {
-            raw.drop_output();
+            raw.drop_output(!self.peeked.load(Ordering::Relaxed));
         }
         if !(prev.is_complete() && prev.has_join_waker()) {
             // The join slot is ours (see state.rs): release the waker now so

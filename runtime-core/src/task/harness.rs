@@ -222,14 +222,16 @@ pub(super) unsafe fn peek_output<F: Future, S>(ptr: NonNull<Header>) -> *const (
     })
 }
 
-pub(super) unsafe fn drop_output<F: Future, S>(ptr: NonNull<Header>) {
+pub(super) unsafe fn drop_output<F: Future, S>(ptr: NonNull<Header>, report: bool) {
     // SAFETY: the handle holds a reference and saw COMPLETE.
     let cell = unsafe { cell::<F, S>(ptr) };
     // SAFETY: COMPLETE and the handle is the one with join interest.
     let old = cell
         .stage
         .with_mut(|stage| unsafe { mem::replace(&mut *stage, Stage::Consumed) });
-    report_if_unretrieved_panic(&cell.header, &old);
+    if report {
+        report_if_unretrieved_panic(&cell.header, &old);
+    }
     let _ = catch_unwind(AssertUnwindSafe(move || drop(old)));
 }
 

@@ -52,8 +52,9 @@ pub(crate) struct Vtable {
     /// A pointer to the stored `Result<T, TaskError>` if the task is
     /// complete and its output not taken yet; null otherwise.
     pub(crate) peek_output: unsafe fn(NonNull<Header>) -> *const (),
-    /// Drop the output (handle dropped after completion).
-    pub(crate) drop_output: unsafe fn(NonNull<Header>),
+    /// Drop the output (handle dropped after completion); the flag says
+    /// whether a panic in it goes unretrieved (and is reported).
+    pub(crate) drop_output: unsafe fn(NonNull<Header>, bool),
     /// Cancel inline: drop the future on this thread if no one runs it
     /// (runtime shutdown, rejected spawn). Consumes one reference.
     pub(crate) shutdown: unsafe fn(NonNull<Header>),

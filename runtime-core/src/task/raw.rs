@@ -146,9 +146,11 @@ impl RawTask {
         harness::can_read_output(self.header(), waker)
     }
 
-    pub(crate) fn drop_output(self) {
+    /// Drops the unread output; `report`: say so if it is a panic (false
+    /// when the handle's owner has seen it through `Task::peek`).
+    pub(crate) fn drop_output(self, report: bool) {
         // SAFETY: the handle holds a reference and saw COMPLETE.
-        unsafe { (self.header().vtable.drop_output)(self.ptr) }
+        unsafe { (self.header().vtable.drop_output)(self.ptr, report) }
     }
 
     /// Cancel inline (see `Vtable::shutdown`); consumes one reference.
