@@ -25,8 +25,11 @@
 //!
 //! # Debug mode
 //! `debug` (or `debug = true`) builds the runtime in debug mode, asyncio's
-//! `run(debug=True)`: polls that block a worker longer than 100 ms are
-//! reported through `log` (see `runtime::debug`). Without the option the
+//! `run(debug=True)`: polls of tasks that block a worker longer than 100 ms
+//! are reported through `log` (see `runtime::debug`). The body itself is not
+//! a task (see above), so its own polls are not timed: on the current-thread
+//! flavour a body that blocks stalls every task unreported; move such work
+//! into a spawned task to have it named. Without the option the
 //! environment variable `RUNTIME_DEBUG=1` decides; `debug = false` forces it
 //! off.
 
