@@ -14,6 +14,16 @@ use crate::primitives::{AtomicPtr, AtomicU32, Ordering, UnsafeCell};
 #[repr(C)]
 pub(crate) struct Header {
     pub(crate) state: State,
+    /// When the last poll started (see `last_poll.rs`); written by the
+    /// polling thread with a relaxed store, read only by task dumps. Right
+    /// after `state`, in the 16 bytes malloc's alignment keeps on one cache
+    /// line with it: the poll's store then dirties no line the poll's state
+    /// CAS has not already taken.
+    pub(crate) last_poll: AtomicU32,
+    /// In the registry's list (see `Links`); under the registry shard lock.
+    /// Beside `last_poll`, the two fill one word instead of adding padding
+    /// (a bigger cell lands in a costlier malloc bin).
+    pub(crate) linked: UnsafeCell<bool>,
     pub(crate) vtable: &'static Vtable,
     pub(crate) id: TaskId,
     /// Set once at spawn, read-only afterwards. Double-boxed so an unnamed
@@ -29,13 +39,6 @@ pub(crate) struct Header {
     /// The message of `cancel_with`, boxed; taken (swapped out) by whoever
     /// builds the cancellation error. Costs nothing until a task is cancelled.
     pub(crate) cancel_message: AtomicPtr<String>,
-    /// When the last poll started (see `last_poll.rs`); written by the
-    /// polling thread with a relaxed store, read only by task dumps.
-    pub(crate) last_poll: AtomicU32,
-    /// In the registry's list (see `Links`); under the registry shard lock.
-    /// Last, next to `last_poll`: the two share the word the header's size
-    /// is rounded up to anyway (a bigger cell lands in a costlier malloc bin).
-    pub(crate) linked: UnsafeCell<bool>,
 }
 
 /// Functions that need the concrete future type `F` and scheduler `S`.
