@@ -123,6 +123,7 @@ fn loom_lifo_local_queue_and_stealer() {
             DriverSlot::new(),
             pool.spawner().clone(),
             TimeDriver::new(2, false),
+            None,
         );
         let local1 = locals.pop().unwrap();
         let local0 = locals.pop().unwrap();
