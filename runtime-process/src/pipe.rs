@@ -102,6 +102,14 @@ impl<T: AsRawFd + AsFd> PipeWriter<T> {
             .ok_or_else(|| io::Error::new(io::ErrorKind::BrokenPipe, "the pipe was closed"))
     }
 
+    /// The pipe's fd, for `fstat`, `fcntl` (say `F_SETPIPE_SZ`) and the
+    /// like; `None` once [`close`](PipeWriter::close)d. (This is why the
+    /// writer has no `AsFd`/`AsRawFd` impl: a closed writer has no fd to
+    /// lend.) Do not read or write through it behind the writer's back.
+    pub fn fd(&self) -> Option<BorrowedFd<'_>> {
+        self.fd.as_ref().map(|fd| fd.get_ref().as_fd())
+    }
+
     /// Closes the pipe now (the child reads end of file); later writes fail
     /// with `BrokenPipe`. Dropping the writer does the same.
     pub fn close(&mut self) {

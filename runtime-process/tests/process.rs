@@ -375,3 +375,30 @@ fn one_childs_stdout_feeds_another_childs_stdin() {
         assert!(first.wait().await.unwrap().success());
     });
 }
+
+#[test]
+fn a_stdin_pipe_lends_its_fd_until_closed() {
+    use std::os::fd::AsRawFd;
+    for rt in runtimes() {
+        rt.block_on(async {
+            let mut child = Command::new("cat")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap();
+            let mut stdin = child.stdin.take().unwrap().into_parts().0;
+            let raw = stdin.fd().expect("open pipe").as_raw_fd();
+            // It is a pipe (a FIFO), and it is ours.
+            let st = nix::sys::stat::fstat(stdin.fd().unwrap()).unwrap();
+            assert_eq!(
+                nix::sys::stat::SFlag::from_bits_truncate(st.st_mode)
+                    & nix::sys::stat::SFlag::S_IFMT,
+                nix::sys::stat::SFlag::S_IFIFO,
+                "fd {raw}"
+            );
+            stdin.close();
+            assert!(stdin.fd().is_none());
+            assert!(child.wait().await.unwrap().success());
+        });
+    }
+}
