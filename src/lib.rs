@@ -1,22 +1,123 @@
 //! `runtime`: asyncio's toolbox for Rust, on a multi-threaded, work-stealing
 //! scheduler.
 //!
-//! This facade re-exports the member crates:
-//! - [`runtime_core`] (everything at the top level): `run`, `spawn`,
-//!   [`Task`], [`Runtime`], [`Handle`], `spawn_blocking` / `to_thread`,
-//!   `yield_now`, and the [`task`] module.
-//! - [`sync`] (`runtime-sync`), [`io`] (`runtime-io`), [`process`]
-//!   (`runtime-process`): growing with their issues.
-//! - [`main`] and [`test`] (`runtime-macros`): `#[runtime::main]` runs
-//!   `async fn main` on a runtime, `#[runtime::test]` an `async fn` test on a
-//!   fresh one.
+//! Each asyncio function has a counterpart under the name a Python developer
+//! looks for (`docs/asyncio.md` in the repository has the whole table, with
+//! the differences spelled out). The pieces come from the member crates:
+//! - [`runtime_core`], re-exported at the top level: [`run`], [`spawn`],
+//!   [`Task`], [`Runtime`], [`Handle`], [`to_thread`] / [`spawn_blocking`],
+//!   [`gather`], [`wait`], [`as_completed`], [`TaskGroup`], [`time`], the
+//!   [`task`] module, and [`debug`] mode.
+//! - [`sync`] (`runtime-sync`): queues, locks, events, semaphores, barriers,
+//!   channels, the settable [`Promise`](sync::Promise). They work on any
+//!   executor.
+//! - [`net`] and [`io`] (`runtime-io`): sockets, and asyncio's streams
+//!   ([`open_connection`], [`start_server`]).
+//! - [`process`] and [`signal`] (`runtime-process`): subprocesses and
+//!   Unix signals.
+//! - [`main`] and [`test`] (`runtime-macros`): `#[runtime::main]` and
+//!   `#[runtime::test]`.
 //!
+//! # Tasks (asyncio `run`, `create_task`, `gather`)
 //! ```
-//! let greeting = runtime::run(async {
-//!     let name = runtime::spawn(async { "world" });
-//!     format!("hello, {}", name.await.unwrap())
+//! let total = runtime::run(async {
+//!     let a = runtime::spawn(async { 20 });
+//!     let b = runtime::to_thread(|| 22); // a blocking call, off the workers
+//!     let both = runtime::gather([a, b]).await;
+//!     both.into_iter().map(|r| r.unwrap()).sum::<i32>()
 //! });
-//! assert_eq!(greeting, "hello, world");
+//! assert_eq!(total, 42);
+//! ```
+//! Cancelling a task drops its future at its next await ([`Task::cancel`]);
+//! dropping a handle that is being awaited cancels the task, as asyncio's
+//! cancellation propagates through `await`.
+//!
+//! # Time (asyncio `sleep`, `wait_for`)
+//! ```
+//! use std::time::Duration;
+//! use runtime::time::{sleep, timeout};
+//!
+//! runtime::run(async {
+//!     let slow = sleep(Duration::from_secs(3600));
+//!     assert!(timeout(Duration::from_millis(10), slow).await.is_err());
+//! });
+//! ```
+//!
+//! # Queues and locks (asyncio `Queue`, `Lock`)
+//! ```
+//! use runtime::sync::{Mutex, Queue};
+//! use std::sync::Arc;
+//!
+//! runtime::run(async {
+//!     let jobs: Queue<u32> = Queue::new(0);
+//!     let done = Arc::new(Mutex::new(0));
+//!     let worker = {
+//!         let (jobs, done) = (jobs.clone(), done.clone());
+//!         runtime::spawn(async move {
+//!             while let Ok(n) = jobs.get().await {
+//!                 *done.lock().await += n;
+//!                 jobs.task_done().unwrap();
+//!             }
+//!         })
+//!     };
+//!     for n in 1..=4 {
+//!         jobs.put(n).await.unwrap();
+//!     }
+//!     jobs.join().await; // every item marked done
+//!     worker.cancel();
+//!     assert_eq!(*done.lock().await, 10);
+//! });
+//! ```
+//!
+//! # Streams (asyncio `start_server`, `open_connection`)
+//! ```
+//! runtime::run(async {
+//!     let server = runtime::start_server(
+//!         |mut reader: runtime::io::StreamReader, mut writer: runtime::io::StreamWriter| async move {
+//!             let line = reader.readline().await.unwrap();
+//!             writer.write(&line);
+//!             writer.drain().await.unwrap();
+//!         },
+//!         "127.0.0.1:0",
+//!     )
+//!     .await
+//!     .unwrap();
+//!     let addr = server.local_addrs()[0].to_string();
+//!     let (mut reader, mut writer) = runtime::open_connection(addr.as_str()).await.unwrap();
+//!     writer.write(b"ping\n");
+//!     writer.drain().await.unwrap();
+//!     assert_eq!(reader.readline().await.unwrap(), b"ping\n");
+//!     server.close();
+//! });
+//! ```
+//!
+//! # Subprocesses (asyncio `create_subprocess_exec`)
+//! ```
+//! runtime::run(async {
+//!     let out = runtime::process::Command::new("echo")
+//!         .arg("hello")
+//!         .output()
+//!         .await
+//!         .unwrap();
+//!     assert_eq!(out.stdout, b"hello\n");
+//! });
+//! ```
+//!
+//! # When something hangs (asyncio debug mode)
+//! `RUNTIME_DEBUG=1` (or [`run_debug`], [`Builder::debug`]) reports every poll
+//! that blocks a worker for over 100 ms through the `log` crate, with the
+//! task's name and spawn location; [`Handle::dump`] lists every live task's
+//! state and how long ago it was last polled, from any thread:
+//! ```
+//! runtime::run(async {
+//!     let _stuck = runtime::task::Builder::new()
+//!         .name("waits-for-nothing")
+//!         .spawn(std::future::pending::<()>());
+//!     runtime::yield_now().await;
+//!     let dump = runtime::Handle::current().dump();
+//!     assert!(dump.iter().any(|t| t.name() == Some("waits-for-nothing")));
+//!     print!("{dump}");
+//! });
 //! ```
 
 pub use runtime_core::*;
