@@ -2,7 +2,8 @@
 //! FIFO hand-off to queued getters, a dropped getter or putter racing the
 //! hand-off, a blocked put racing the get that frees its slot, `join`
 //! racing `task_done` (lock-free and locked: the atomic unfinished count),
-//! two `task_done`s racing for the last item, and `shutdown` racing a put.
+//! two `task_done`s racing for the last item, a put racing `task_done`, a
+//! consumer's `task_done` after a get, and `shutdown` racing a put.
 //! Every model ends by checking that no item was lost or duplicated.
 
 use loom::future::block_on;
@@ -245,6 +246,58 @@ fn loom_queue_task_done_over_call_race() {
         let theirs = other.join().unwrap();
         assert!(mine != theirs, "exactly one task_done succeeds");
         joiner.join().unwrap();
+        assert!(queue.task_done().is_err());
+    });
+}
+
+/// A put (which counts under the lock) races a lock-free `task_done` while
+/// a joiner waits: the `task_done` never fails, whichever count it reads,
+/// and the joiner returns once both items are done.
+#[test]
+fn loom_queue_put_races_task_done_with_joiner() {
+    loom::model(|| {
+        let queue = Queue::new(0);
+        queue.put_nowait(1).unwrap();
+        assert_eq!(queue.get_nowait(), Ok(1));
+        let mut join = {
+            let queue = queue.clone();
+            Box::pin(async move { queue.join().await }) as Boxed<()>
+        };
+        enqueue(&mut join);
+        let joiner = thread::spawn(move || block_on(join));
+        let putter = {
+            let queue = queue.clone();
+            thread::spawn(move || queue.put_nowait(2).unwrap())
+        };
+        queue.task_done().unwrap();
+        putter.join().unwrap();
+        assert_eq!(queue.get_nowait(), Ok(2));
+        queue.task_done().unwrap();
+        joiner.join().unwrap();
+        assert!(queue.task_done().is_err());
+    });
+}
+
+/// A consumer marks done the items it got from another thread's puts: its
+/// lock-free `task_done` always sees them counted (the get orders it after
+/// the put's count), so it never fails; a `join` afterwards returns.
+#[test]
+fn loom_queue_task_done_sees_the_put_of_the_item_it_got() {
+    loom::model(|| {
+        let queue = Queue::new(1);
+        let consumer = {
+            let queue = queue.clone();
+            thread::spawn(move || {
+                for _ in 0..2 {
+                    block_on(queue.get()).unwrap();
+                    queue.task_done().unwrap();
+                }
+            })
+        };
+        block_on(queue.put(1)).unwrap();
+        block_on(queue.put(2)).unwrap();
+        consumer.join().unwrap();
+        block_on(queue.join());
         assert!(queue.task_done().is_err());
     });
 }

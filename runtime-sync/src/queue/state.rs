@@ -172,10 +172,14 @@ pub(crate) enum Lifecycle {
     Closed,
 }
 
+/// `repr(C)`: the fields every put and get touches come first, on the cache
+/// line of the lock word (see `Shared`); the waiter lists, read on every
+/// operation but written only when someone waits, follow.
+#[repr(C)]
 pub(crate) struct State<T, O: Order<T>> {
+    pub(super) items: <O as Ordered<T>>::Store,
     /// 0 = unbounded. Fixed at creation.
     pub(super) maxsize: usize,
-    pub(super) items: <O as Ordered<T>>::Store,
     pub(super) lifecycle: Lifecycle,
     pub(super) getters: WaiterList<Got<T>, ()>,
     /// The request is the item to put; it is taken out when the item moves
