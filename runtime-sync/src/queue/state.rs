@@ -218,15 +218,17 @@ impl<T, O: Order<T>> State<T, O> {
             return Err(TryPutError::ShutDown(item));
         }
         // A getter waits only while the container is empty, so handing the
-        // item over skips nothing and cannot overfill.
-        let item = match self.getters.notify_front(Ok(item), wakes) {
-            Ok(()) => {
-                unfinished.add_one();
-                return Ok(());
+        // item over skips nothing and cannot overfill. (Checked first: this
+        // runs under the lock on every put, and usually nobody waits.)
+        if !self.getters.is_empty() {
+            match self.getters.notify_front(Ok(item), wakes) {
+                Ok(()) => {
+                    unfinished.add_one();
+                    return Ok(());
+                }
+                Err(_) => unreachable!("a getter is queued"),
             }
-            Err(Ok(item)) => item,
-            Err(Err(_)) => unreachable!("we offered Ok"),
-        };
+        }
         if self.is_full() || !self.putters.is_empty() {
             return Err(TryPutError::Full(item));
         }
@@ -258,7 +260,7 @@ impl<T, O: Order<T>> State<T, O> {
     /// Moves the items of the oldest putters into the container while it
     /// has room, completing their puts.
     fn admit_putters(&mut self, unfinished: &Unfinished, wakes: &mut WakeList) {
-        while !self.is_full() {
+        while !self.putters.is_empty() && !self.is_full() {
             let State { items, putters, .. } = self;
             let admitted = putters.notify_front_if(
                 |request| {

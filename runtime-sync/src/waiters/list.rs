@@ -50,6 +50,7 @@ impl<T, R> WaiterList<T, R> {
     }
 
     /// Whether nobody is queued.
+    #[inline]
     pub(crate) fn is_empty(&self) -> bool {
         self.head.is_none()
     }
