@@ -43,6 +43,9 @@ const ONE: usize = 2;
 /// lock-free `task_done` is a CAS on the same word: if it came first, the
 /// joiner's CAS fails and it re-reads (and returns at zero); if it comes
 /// after, it sees `JOINERS` and, at a count of one, takes the lock.
+///
+/// Aligned to a cache line of its own (see `Shared`).
+#[repr(align(64))]
 pub(crate) struct Unfinished(AtomicUsize);
 
 impl Unfinished {

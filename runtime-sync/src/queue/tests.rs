@@ -307,3 +307,17 @@ fn a_dropped_joiner_lifts_the_joiners_flag() {
     let _held = queue.shared.state.lock();
     queue.task_done().unwrap();
 }
+
+/// The layout `Shared` documents: the lock word and the state's head on the
+/// first cache line, the unfinished count alone on a later one.
+#[test]
+fn shared_layout_keeps_the_count_off_the_lock_line() {
+    use std::mem::{align_of, offset_of};
+    type S = super::waiting::Shared<u64, super::Fifo>;
+    type St = super::state::State<u64, super::Fifo>;
+    assert_eq!(align_of::<S>(), 64);
+    assert_eq!(offset_of!(S, state), 0);
+    // The lock word comes first in the mutex; the state follows it.
+    assert!(std::mem::size_of::<parking_lot::RawMutex>() + offset_of!(St, lifecycle) < 64);
+    assert_eq!(offset_of!(S, unfinished) % 64, 0);
+}
