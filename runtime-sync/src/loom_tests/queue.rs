@@ -301,3 +301,27 @@ fn loom_queue_task_done_sees_the_put_of_the_item_it_got() {
         assert!(queue.task_done().is_err());
     });
 }
+
+/// `task_done`s race each other and a put: however the lock-free counting
+/// interleaves (`task_done` may judge by a stale bound of the put count),
+/// exactly as many succeed overall as items were put.
+#[test]
+fn loom_queue_task_done_never_outnumbers_puts() {
+    loom::model(|| {
+        let queue = Queue::new(0);
+        queue.put_nowait(1).unwrap();
+        assert_eq!(queue.get_nowait(), Ok(1));
+        let other = {
+            let queue = queue.clone();
+            thread::spawn(move || {
+                usize::from(queue.task_done().is_ok()) + usize::from(queue.task_done().is_ok())
+            })
+        };
+        queue.put_nowait(2).unwrap();
+        let mine = usize::from(queue.task_done().is_ok());
+        let theirs = other.join().unwrap();
+        let rest = usize::from(queue.task_done().is_ok()) + usize::from(queue.task_done().is_ok());
+        assert_eq!(mine + theirs + rest, 2, "one success per item put");
+        block_on(queue.join());
+    });
+}

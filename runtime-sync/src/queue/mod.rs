@@ -26,9 +26,11 @@
 //!
 //! # Implementation
 //! The items and three waiter lists (getters, putters, joiners) share one
-//! short internal lock; the unfinished-items count is an atomic word beside
-//! it, so that `task_done` is one CAS and takes the lock only when it may be
-//! the one to wake waiting joiners (`state.rs`, `Unfinished`); the waiting itself is the crate's one
+//! short internal lock; the unfinished-items count is two atomic counters
+//! beside it (items put, written under the lock; items done, written by
+//! `task_done`), so that `task_done` is one CAS and takes the lock only when
+//! it may be the one to wake waiting joiners (`state.rs`, `Unfinished`; the
+//! cache-line layout is `waiting.rs`, `Shared`); the waiting itself is the crate's one
 //! waiter protocol (`waiters.rs`), whose hand-off and cancellation rules
 //! are model-checked with loom. Items the queue has to drop (a cancelled
 //! put's item, an immediate shut-down's leftovers) are dropped after that

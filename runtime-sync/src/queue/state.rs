@@ -22,73 +22,147 @@ use super::order::{Order, Ordered, Store};
 use crate::primitives::{AtomicUsize, Ordering};
 use crate::waiters::{WaiterList, WakeList};
 
-/// Set in `Unfinished` while joiners are queued (only under the lock).
+/// Set in `Unfinished::done` while joiners are queued (only under the lock).
 const JOINERS: usize = 1;
-/// One unfinished item in `Unfinished`.
+/// One item in either counter of `Unfinished`.
 const ONE: usize = 2;
 
-/// asyncio's `_unfinished_tasks` as one atomic word, outside the lock:
-/// `count * ONE | JOINERS`.
+/// asyncio's `_unfinished_tasks`, outside the lock, as two counters that
+/// only grow (in steps of `ONE`, wrapping): `put`, the items ever counted as
+/// put, and `done`, the items ever marked done, `| JOINERS`. The unfinished
+/// count is their difference; `done` never passes `put`.
 ///
 /// Why atomic: every item costs a `task_done`, and with several consumers a
 /// lock per `task_done` doubles the traffic on the queue's lock. Here a
-/// `task_done` is one CAS and takes the lock only when it may be the one
-/// that brings the count to zero *while joiners wait* (`JOINERS` set and a
-/// count of one): then it decrements under the lock, so that "the count
-/// reached zero" and "wake the joiners queued now" are one step, ordered
-/// with puts (which count under the lock) and with arriving joiners.
+/// `task_done` is one CAS on `done` and takes the lock only when it may be
+/// the one that brings the count to zero *while joiners wait* (`JOINERS`
+/// set and a count of one): then it counts under the lock, so that "the
+/// count reached zero" and "wake the joiners queued now" are one step,
+/// ordered with puts (which count under the lock) and with arriving joiners.
+///
+/// Why two counters: `put` changes only under the lock, so a put counts
+/// with a plain store on the cache line it already holds (the lock's, see
+/// `Shared`), with no read-modify-write and no second line inside its
+/// critical section; only `task_done` writes `done`, which has a line of
+/// its own. And a `task_done` mostly does not read `put` either: it judges
+/// by `put_seen`, a lower bound kept beside `done` (the value of `put` the
+/// last `task_done` that read it saw), and reads `put` (refreshing the
+/// bound) only when the bound does not show an item left, or when joiners
+/// wait. Measured on 2 cores, 1 producer and 4 consumers (interleaved A/B):
+/// 6-11% faster than one shared word on a line of its own.
+///
+/// No over-call: `task_done` counts only if `put` (or its bound) is ahead
+/// of the `done` it read, with a CAS that sees that `done`; `put` only
+/// grows, so the item it counts is still unfinished when the CAS lands. It
+/// reads `done` with `Acquire`, so that its `put` is at least as new as the
+/// ones the `task_done`s counted in `done` were judged by (never behind
+/// `done`); the bound may lag behind `done`, and is compared as a signed
+/// difference (see `ahead`). The loom model
+/// `loom_queue_task_done_never_outnumbers_puts` fails without either.
 ///
 /// No lost wake-up: a joiner that finds the count above zero sets `JOINERS`
-/// with a CAS that sees that count, under the lock, before it queues. A
-/// lock-free `task_done` is a CAS on the same word: if it came first, the
-/// joiner's CAS fails and it re-reads (and returns at zero); if it comes
-/// after, it sees `JOINERS` and, at a count of one, takes the lock.
-///
-/// Aligned to a cache line of its own (see `Shared`).
-#[repr(align(64))]
-pub(crate) struct Unfinished(AtomicUsize);
+/// with a CAS that sees that `done`, under the lock (so with `put` fixed),
+/// before it queues. A lock-free `task_done` is a CAS on the same word: if
+/// it came first, the joiner's CAS fails and it re-reads (and returns at
+/// zero); if it comes after, it sees `JOINERS` and, at a count of one,
+/// takes the lock. (It reads `put` itself then; a put counted since only
+/// makes the lock find more left, and wake no one.)
+#[repr(C)]
+pub(crate) struct Unfinished {
+    done: AtomicUsize,
+    /// A value `put` had (so a lower bound of it: it only grows), kept
+    /// beside `done` by `task_done`, which reads `put` itself only when this
+    /// bound does not show its item unfinished, or when joiners wait.
+    put_seen: AtomicUsize,
+    /// Keeps `done` and the bound off the cache line of `put`, which
+    /// `Shared` places next to the lock word.
+    _pad: [u8; 48],
+    put: AtomicUsize,
+}
 
 impl Unfinished {
+    /// Where `put` sits (for the layout test).
+    #[cfg(all(test, not(loom)))]
+    pub(super) const PUT_OFFSET: usize = std::mem::offset_of!(Self, put);
+
     pub(super) fn new() -> Self {
-        Self(AtomicUsize::new(0))
+        Self {
+            done: AtomicUsize::new(0),
+            put_seen: AtomicUsize::new(0),
+            _pad: [0; 48],
+            put: AtomicUsize::new(0),
+        }
+    }
+
+    /// The unfinished count between the counter words `put` and `done`.
+    fn left(put: usize, done: usize) -> usize {
+        put.wrapping_sub(done & !JOINERS) / ONE
+    }
+
+    /// Whether `put_seen`, a lower bound of `put`, shows an item unfinished
+    /// against `done`. The bound may lag behind `done` (`done` moves on
+    /// under the lock without updating it, and racing `task_done`s may
+    /// store an older bound over a newer one): the difference is read as
+    /// signed, so a lagging bound shows nothing instead of wrapping around.
+    fn ahead(put_seen: usize, done: usize) -> bool {
+        (put_seen.wrapping_sub(done & !JOINERS) as isize) >= ONE as isize
     }
 
     /// How many items are unfinished (a snapshot).
     pub(super) fn count(&self) -> usize {
-        self.0.load(Ordering::Acquire) / ONE
+        // `done` first: it never passes `put`, which only grows, so the
+        // difference cannot come out negative.
+        let done = self.done.load(Ordering::Acquire);
+        Self::left(self.put.load(Ordering::Acquire), done)
     }
 
-    /// Under the lock: one more item was put.
+    /// Under the lock: one more item was put. Only lock holders write
+    /// `put`, so a load and a store suffice (no read-modify-write).
     fn add_one(&self) {
-        let prior = self.0.fetch_add(ONE, Ordering::Relaxed);
-        assert!(
-            prior < usize::MAX - ONE,
-            "queue's unfinished-task count overflowed usize"
-        );
+        let put = self.put.load(Ordering::Relaxed);
+        self.put.store(put.wrapping_add(ONE), Ordering::Relaxed);
     }
 
     /// `task_done` without the lock: `Ok(true)` if done, `Ok(false)` if it
     /// may wake joiners and must be done under the lock
     /// ([`finish_locked`](Self::finish_locked)).
     pub(super) fn try_done(&self) -> Result<bool, TooManyTaskDone> {
-        let mut word = self.0.load(Ordering::Relaxed);
+        // Acquire (here and when the CAS fails): every `put` value that the
+        // `task_done`s counted in `done` were judged by happens before our
+        // read of `put`, which is therefore at least as new (see the type's
+        // docs). Relaxed would let it read an older `put` than `done` has
+        // counted against, and a count below zero would wrap.
+        let mut done = self.done.load(Ordering::Acquire);
         loop {
-            if word < ONE {
+            // Read after `done` (see the type's docs): a `put` it misses
+            // only makes the count look lower than it is. The bound beside
+            // `done` usually shows the item unfinished; `put` itself sits on
+            // the lock's cache line, which a read would pull away.
+            let seen = self.put_seen.load(Ordering::Relaxed);
+            let left = if done & JOINERS == 0 && Self::ahead(seen, done) {
+                // At least one: the bound is ahead of `done`.
+                1
+            } else {
+                let put = self.put.load(Ordering::Relaxed);
+                self.put_seen.store(put, Ordering::Relaxed);
+                Self::left(put, done)
+            };
+            if left == 0 {
                 return Err(TooManyTaskDone(()));
             }
-            if word & JOINERS != 0 && word / ONE == 1 {
+            if done & JOINERS != 0 && left == 1 {
                 return Ok(false);
             }
             // Release: the work done on the item happens before a `join`
             // that sees the count drop (it acquires).
-            match self.0.compare_exchange_weak(
-                word,
-                word - ONE,
+            match self.done.compare_exchange_weak(
+                done,
+                done.wrapping_add(ONE),
                 Ordering::AcqRel,
-                Ordering::Relaxed,
+                Ordering::Acquire,
             ) {
                 Ok(_) => return Ok(true),
-                Err(actual) => word = actual,
+                Err(actual) => done = actual,
             }
         }
     }
@@ -103,24 +177,28 @@ impl Unfinished {
         joiners: &mut WaiterList<(), ()>,
         wakes: &mut WakeList,
     ) -> Result<(), TooManyTaskDone> {
-        let mut word = self.0.load(Ordering::Relaxed);
+        // Fixed while we hold the lock.
+        let put = self.put.load(Ordering::Relaxed);
+        let mut done = self.done.load(Ordering::Relaxed);
         let left = loop {
-            let count = word / ONE;
+            let count = Self::left(put, done);
             if strict && count == 0 {
                 return Err(TooManyTaskDone(()));
             }
-            let left = count.saturating_sub(n);
+            let finished = count.min(n);
+            let left = count - finished;
+            let counted = (done & !JOINERS).wrapping_add(finished * ONE);
             let new = if left == 0 {
-                0
+                counted
             } else {
-                (left * ONE) | (word & JOINERS)
+                counted | (done & JOINERS)
             };
             match self
-                .0
-                .compare_exchange_weak(word, new, Ordering::AcqRel, Ordering::Relaxed)
+                .done
+                .compare_exchange_weak(done, new, Ordering::AcqRel, Ordering::Relaxed)
             {
                 Ok(_) => break left,
-                Err(actual) => word = actual,
+                Err(actual) => done = actual,
             }
         };
         if left == 0 {
@@ -136,19 +214,21 @@ impl Unfinished {
     /// otherwise raises `JOINERS` (in a CAS that sees the count) and returns
     /// `false`: the caller queues before releasing the lock.
     fn join_now(&self) -> bool {
-        let mut word = self.0.load(Ordering::Acquire);
+        // Fixed while we hold the lock.
+        let put = self.put.load(Ordering::Relaxed);
+        let mut done = self.done.load(Ordering::Acquire);
         loop {
-            if word < ONE {
+            if Self::left(put, done) == 0 {
                 return true;
             }
-            match self.0.compare_exchange_weak(
-                word,
-                word | JOINERS,
+            match self.done.compare_exchange_weak(
+                done,
+                done | JOINERS,
                 Ordering::AcqRel,
                 Ordering::Acquire,
             ) {
                 Ok(_) => return false,
-                Err(actual) => word = actual,
+                Err(actual) => done = actual,
             }
         }
     }
@@ -156,7 +236,7 @@ impl Unfinished {
     /// Under the lock: the last queued joiner left; lock-free `task_done`s
     /// need not come to the lock any more.
     fn no_joiners(&self) {
-        self.0.fetch_and(!JOINERS, Ordering::Relaxed);
+        self.done.fetch_and(!JOINERS, Ordering::Relaxed);
     }
 }
 

@@ -308,16 +308,20 @@ fn a_dropped_joiner_lifts_the_joiners_flag() {
     queue.task_done().unwrap();
 }
 
-/// The layout `Shared` documents: the lock word and the state's head on the
-/// first cache line, the unfinished count alone on a later one.
+/// The layout `Shared` documents: the `done` count alone on the first
+/// cache line; the `put` count, the lock word and the state's head on the
+/// second.
 #[test]
-fn shared_layout_keeps_the_count_off_the_lock_line() {
-    use std::mem::{align_of, offset_of};
+fn shared_layout_keeps_task_done_off_the_lock_line() {
+    use std::mem::{align_of, offset_of, size_of};
     type S = super::waiting::Shared<u64, super::Fifo>;
     type St = super::state::State<u64, super::Fifo>;
     assert_eq!(align_of::<S>(), 64);
-    assert_eq!(offset_of!(S, state), 0);
+    assert_eq!(offset_of!(S, unfinished), 0);
+    let put = super::state::Unfinished::PUT_OFFSET;
+    assert_eq!(put, 64);
+    let state = offset_of!(S, state);
+    assert_eq!(state, put + size_of::<usize>());
     // The lock word comes first in the mutex; the state follows it.
-    assert!(std::mem::size_of::<parking_lot::RawMutex>() + offset_of!(St, lifecycle) < 64);
-    assert_eq!(offset_of!(S, unfinished) % 64, 0);
+    assert!(state + size_of::<parking_lot::RawMutex>() + offset_of!(St, lifecycle) < 128);
 }

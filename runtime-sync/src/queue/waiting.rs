@@ -16,22 +16,23 @@ use crate::waiters::{Discarded, Waitable, WaiterList, WakeList};
 /// What every handle of one queue shares.
 ///
 /// Laid out for a producer and consumers on different cores (`repr(C)`,
-/// cache-line aligned): the lock word and the head of the state (the
-/// container, `maxsize` and the lifecycle: what every put and get touches;
-/// see `State`) share the first cache line, so taking the lock brings them
-/// along; the unfinished count, which a `task_done` updates without the
-/// lock, has a line of its own (`Unfinished` is 64-byte aligned), so that it
-/// does not pull the lock's line away from whoever holds or waits for it.
-/// Measured on 2 cores (1 producer, 4 consumers, interleaved A/B runs): the
-/// default field order (lock word, container and count on up to three
-/// lines) was 10-15% slower; the count on the lock's line, 3-5% slower.
+/// cache-line aligned; `Unfinished` is `repr(C)` too): the first line holds
+/// what `task_done` writes (the `done` count and its bound of `put`); the
+/// second, what every put and get touches under the lock: the `put` count
+/// (the last field of `unfinished`), the lock word and the head of the state
+/// (the container, `maxsize` and the lifecycle; see `State`), so that
+/// taking the lock brings them along and a `task_done` does not pull that
+/// line away from whoever holds or waits for the lock. Measured on 2 cores
+/// (1 producer, 4 consumers, interleaved A/B runs): the default field order
+/// (lock word, container and one count word on up to three lines) was
+/// 10-15% slower.
 #[repr(C, align(64))]
 pub(super) struct Shared<T, O: Order<T>> {
+    /// Items put and not yet marked done, outside the lock (`state.rs`).
+    pub(super) unfinished: Unfinished,
     pub(super) state: Mutex<State<T, O>>,
     /// A copy of the state's `maxsize`, readable without the lock.
     pub(super) maxsize: usize,
-    /// Items put and not yet marked done, outside the lock (`state.rs`).
-    pub(super) unfinished: Unfinished,
 }
 
 /// `get()` waiting for an item.
