@@ -31,6 +31,16 @@ fn current_thread(debug: bool, threshold: Duration) -> Runtime {
         .unwrap()
 }
 
+/// Drives the current-thread runtime until `task` has finished, without
+/// taking its result (the tests decide what happens to it).
+fn run_until_finished<T>(rt: &Runtime, task: &runtime::Task<T>) {
+    rt.block_on(async {
+        while !task.is_finished() {
+            runtime::yield_now().await;
+        }
+    });
+}
+
 async fn blocks_for(d: Duration) {
     thread::sleep(d)
 }
@@ -151,11 +161,7 @@ fn a_panic_whose_handle_is_dropped_unread_is_reported() {
     let task = Builder::new()
         .name("dropped-after-finishing")
         .spawn_on(async { panic!("boom-unread") }, rt.handle());
-    rt.block_on(async {
-        while !task.is_finished() {
-            runtime::yield_now().await;
-        }
-    });
+    run_until_finished(&rt, &task);
     assert!(log_capture::mentioning("dropped-after-finishing").is_empty());
     drop(task);
     let records = log_capture::mentioning("dropped-after-finishing");
@@ -176,21 +182,13 @@ fn retrieved_panics_cancellations_and_err_outputs_are_not_reported() {
         .name("cancelled-quietly")
         .spawn_on(std::future::pending::<()>(), rt.handle());
     cancelled.cancel();
-    rt.block_on(async {
-        while !cancelled.is_finished() {
-            runtime::yield_now().await;
-        }
-    });
+    run_until_finished(&rt, &cancelled);
     drop(cancelled);
 
     let failed = Builder::new()
         .name("returned-an-err")
         .spawn_on(async { Err::<(), &str>("an ordinary value") }, rt.handle());
-    rt.block_on(async {
-        while !failed.is_finished() {
-            runtime::yield_now().await;
-        }
-    });
+    run_until_finished(&rt, &failed);
     drop(failed);
 
     for name in ["awaited-panicker", "cancelled-quietly", "returned-an-err"] {
@@ -231,11 +229,7 @@ fn a_panic_looked_at_through_peek_is_not_reported() {
     let task = Builder::new()
         .name("peeked-panicker")
         .spawn_on(async { panic!("boom-peeked") }, rt.handle());
-    rt.block_on(async {
-        while !task.is_finished() {
-            runtime::yield_now().await;
-        }
-    });
+    run_until_finished(&rt, &task);
     let seen = task.peek().expect("finished").as_ref().unwrap_err();
     assert!(seen.is_panic());
     drop(task);
@@ -272,11 +266,7 @@ fn a_handle_detached_after_the_panic_is_reported() {
     let task = Builder::new()
         .name("detached-after-finishing")
         .spawn_on(async { panic!("boom-late-detach") }, rt.handle());
-    rt.block_on(async {
-        while !task.is_finished() {
-            runtime::yield_now().await;
-        }
-    });
+    run_until_finished(&rt, &task);
     task.detach();
     assert_eq!(log_capture::mentioning("detached-after-finishing").len(), 1);
 }
@@ -291,11 +281,7 @@ fn a_local_task_and_a_blocking_job_that_panic_unread_are_reported() {
             .name("local-panicker")
             .spawn_local(async { panic!("boom-local") })
     };
-    rt.block_on(async {
-        while !local.is_finished() {
-            runtime::yield_now().await;
-        }
-    });
+    run_until_finished(&rt, &local);
     drop(local);
     assert_eq!(log_capture::mentioning("local-panicker").len(), 1);
 
