@@ -73,6 +73,11 @@ impl Header {
         self.state.load().is_local()
     }
 
+    /// How long before `now` the last poll started (`None`: never polled).
+    pub(crate) fn since_last_poll(&self, now: std::time::Instant) -> Option<std::time::Duration> {
+        super::last_poll::Epoch::get().age(self.last_poll.load(Ordering::Relaxed), now)
+    }
+
     pub(crate) fn set_cancel_message(&self, message: String) {
         let new = Box::into_raw(Box::new(message));
         let old = self.cancel_message.swap(new, Ordering::AcqRel);

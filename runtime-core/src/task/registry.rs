@@ -11,7 +11,6 @@ use std::time::Instant;
 
 use super::dump::{TaskDump, TaskSnapshot, TaskState};
 use super::header::Header;
-use super::last_poll::Epoch;
 use super::raw::RawTask;
 use super::task_ref::TaskRef;
 use crate::primitives::{AtomicBool, AtomicUsize, Mutex, Ordering};
@@ -142,18 +141,27 @@ impl Registry {
         self.shards.iter().map(|s| s.lock().len).sum()
     }
 
-    /// A counted reference to every live task.
-    pub(crate) fn snapshot(&self) -> Vec<TaskRef> {
-        let mut out = Vec::new();
+    /// Calls `f` with every linked task's header, one shard lock at a time.
+    fn for_each_linked(&self, mut f: impl FnMut(&Header)) {
         for shard in self.shards.iter() {
             let shard = shard.lock();
             let mut cur = shard.head;
             while let Some(ptr) = cur {
-                out.push(TaskRef::new(RawTask::from_header(ptr)));
+                // SAFETY: shard lock held, and the registry's reference keeps
+                // every linked task alive.
+                f(unsafe { ptr.as_ref() });
                 // SAFETY: shard lock held.
                 cur = unsafe { (*links(ptr)).next };
             }
         }
+    }
+
+    /// A counted reference to every live task.
+    pub(crate) fn snapshot(&self) -> Vec<TaskRef> {
+        let mut out = Vec::new();
+        self.for_each_linked(|header| {
+            out.push(TaskRef::new(RawTask::from_header(NonNull::from(header))));
+        });
         out.sort_by_key(|t| t.id());
         out
     }
@@ -164,30 +172,20 @@ impl Registry {
     /// publishes the result before it leaves the registry, so its awaiter
     /// may already have the output) is not live: it is left out.
     pub(crate) fn dump(&self) -> TaskDump {
-        let epoch = Epoch::get();
         let now = Instant::now();
         let mut tasks = Vec::new();
-        for shard in self.shards.iter() {
-            let shard = shard.lock();
-            let mut cur = shard.head;
-            while let Some(ptr) = cur {
-                // SAFETY: shard lock held, and the registry's reference keeps
-                // every linked task alive.
-                let header = unsafe { ptr.as_ref() };
-                let state = TaskState::from_flags(header.state.flags());
-                if state != TaskState::Finished {
-                    tasks.push(TaskSnapshot {
-                        id: header.id,
-                        name: header.name().map(str::to_owned),
-                        state,
-                        location: header.location,
-                        since_last_poll: epoch.age(header.last_poll.load(Ordering::Relaxed), now),
-                    });
-                }
-                // SAFETY: shard lock held.
-                cur = unsafe { (*links(ptr)).next };
+        self.for_each_linked(|header| {
+            let state = TaskState::from_flags(header.state.flags());
+            if state != TaskState::Finished {
+                tasks.push(TaskSnapshot {
+                    id: header.id,
+                    name: header.name().map(str::to_owned),
+                    state,
+                    location: header.location,
+                    since_last_poll: header.since_last_poll(now),
+                });
             }
-        }
+        });
         tasks.sort_by_key(|t| t.id);
         TaskDump { tasks }
     }

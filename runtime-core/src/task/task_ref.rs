@@ -7,9 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::dump::TaskState;
 use super::id::TaskId;
-use super::last_poll::Epoch;
 use super::raw::RawTask;
-use crate::primitives::Ordering;
 
 /// A cheap, cloneable reference to a live or finished task: what
 /// [`current()`](super::current) and [`all_tasks()`](super::all_tasks)
@@ -83,8 +81,7 @@ impl TaskRef {
     /// stamp can lag by as long as those polls took; in debug mode every
     /// poll is timed and stamps are exact.
     pub fn since_last_poll(&self) -> Option<Duration> {
-        let stamp = self.raw.header().last_poll.load(Ordering::Relaxed);
-        Epoch::get().age(stamp, Instant::now())
+        self.raw.header().since_last_poll(Instant::now())
     }
 }
 
