@@ -1,53 +1,67 @@
-//! [`Mutex<T>`]: an async mutex (asyncio `Lock` is `Mutex<()>`) whose
-//! waiters are served in FIFO order, with bounded barging.
+//! [`Mutex<T>`]: an async mutex (asyncio `Lock` is `Mutex<()>`), strictly
+//! FIFO-fair: an unlock with tasks waiting hands the lock to the oldest one.
+//!
+//! # Why strict
+//! asyncio's `Lock` is fair: `acquire` takes the lock at once only if it is
+//! free *and* nobody waits for it, and a release goes to the task that
+//! started waiting first. The crate promises the same of every primitive
+//! (FIFO hand-off, no barging, no lost wake-up) under real parallelism,
+//! where asyncio has one thread, and checks it with loom. So the lock never
+//! lies free while a task waits for it: a task that did not queue (a first
+//! `lock()` attempt, `try_lock`, the unlocking task coming straight back)
+//! cannot overtake one that did. The price is a convoy under heavy
+//! contention: each contended unlock wakes the next owner, and the lock is
+//! idle until that task is scheduled.
 //!
 //! # Design
-//! The lock is one atomic word, `state`: `LOCKED`, plus three bits that
-//! describe the waiter list kept behind the internal lock (`RawMutex`):
+//! The lock is one atomic word, `state`; the waiters are the crate's shared
+//! FIFO list (`waiters.rs`: nodes inside the waiting futures, so waiting
+//! allocates nothing) behind the internal lock.
 //!
-//! - `WAITERS`: the list is not empty. Set by an arriving locker in the same
-//!   CAS that sees the lock taken (then it queues before releasing the
-//!   internal lock), or by a woken waiter going back to the head; cleared by
-//!   whoever empties the list. Only changed under the internal lock.
-//! - `WOKEN`: the head waiter was woken to *try* the lock and has not run
-//!   yet (it is "in flight", unlinked). At most one waiter is in flight; an
-//!   unlock that sees it set has nobody to wake. Only changed under the
-//!   internal lock.
-//! - `HANDOFF`: the head waiter is starving (see below): nobody but it may
-//!   take the lock. Only changed under the internal lock.
+//! - `LOCKED`: a task owns the lock: a guard, or a waiter that was handed
+//!   the lock and has not run yet.
+//! - `WAITERS`: the list is not empty. Set and cleared only under the
+//!   internal lock. It implies `LOCKED` (nobody queues for a free lock, and
+//!   an unlock with waiters keeps `LOCKED` for the one it hands to), so the
+//!   word is `0`, `LOCKED` or `LOCKED | WAITERS`.
 //!
-//! **Fast paths.** `lock`/`try_lock` take a free lock with one CAS that sets
-//! `LOCKED` if `LOCKED` and `HANDOFF` are clear: no internal lock, even while
-//! waiters are queued (that is the barging). `unlock` is one `fetch_and`
-//! clearing `LOCKED`; only if that shows `WAITERS` set and `WOKEN` clear does
-//! it take the internal lock, to wake the head waiter.
+//! **Fast paths, no internal lock.** `lock` and `try_lock` are one CAS from
+//! `0` to `LOCKED`: it succeeds only if the lock is free *and* nobody is
+//! queued. `unlock` is one CAS from `LOCKED` to `0`: it succeeds only if
+//! nobody is queued.
 //!
-//! **Why barge.** A strict hand-off (the unlock passes the lock to the head
-//! waiter, which must be scheduled before anyone can use it) costs a wake-up
-//! and a task switch per contended unlock, and leaves the lock idle while
-//! the woken task travels. Here the unlocking task, still running, may take
-//! the lock straight back while the woken waiter is in flight; the waiter
-//! retries when it runs.
+//! **Slow paths, under the internal lock.** While `WAITERS` is set every
+//! fast path fails, so only the internal lock's holder writes the word and
+//! plain stores suffice.
+//! - *Arrive* (`Waitable::try_now`): if `WAITERS` is set, queue at the tail.
+//!   Otherwise one CAS takes a free lock, or turns `LOCKED` into
+//!   `LOCKED | WAITERS`; the waiter is linked before the internal lock is
+//!   released.
+//! - *Hand off* (an unlock whose CAS saw `WAITERS`): unlink the head and
+//!   mark it as the owner (`notify_front`); `LOCKED` stays set throughout,
+//!   so there is no moment at which anyone else could take the lock. If the
+//!   head was the last waiter, clear `WAITERS`; if the list emptied while
+//!   the unlock waited for the internal lock (its waiters were cancelled),
+//!   store `0`. The new owner is woken after the internal lock is released,
+//!   and its next poll collects the lock.
+//! - *Cancel* (`Waitable::unlinked` / `give_back`): a waiter dropped while
+//!   queued only leaves the list (clearing `WAITERS` if it was the last); a
+//!   waiter dropped after the lock was handed to it owns the lock, so it
+//!   hands it on exactly as an unlock would.
 //!
-//! **Fairness kept.** Queued waiters are woken only from the head, one at a
-//! time, and a woken waiter that finds the lock taken goes back to the
-//! *head* of the list (`Waitable::collect`), not the tail: queued waiters
-//! acquire in the order they queued. Only tasks that have not queued (their
-//! first attempt) can overtake them. No waiter starves: once the head has
-//! found the lock taken [`BARGE_LIMIT`] times, or has waited
-//! [`PATIENCE`] or more when it finds it taken, it sets `HANDOFF` (in a CAS
-//! that sees `LOCKED`, so the holder's unlock will wake it); from then on
-//! every fast path fails and the next unlock leaves the lock to it. It
-//! clears `HANDOFF` when it takes the lock (or is dropped).
+//! **No lost wake-up.** An arriving waiter holds the internal lock from the
+//! moment it reads or sets `WAITERS` until it is linked. If its CAS (or the
+//! CAS that set `WAITERS` for an earlier waiter) precedes the owner's
+//! unlock CAS in the word's modification order, that unlock sees `WAITERS`,
+//! fails, and must take the internal lock, so it finds the waiter linked
+//! and hands it the lock. If the unlock came first, the arriving CAS sees
+//! `0` and takes the lock itself. `WAITERS` is cleared only under the
+//! internal lock, with the list empty.
 //!
-//! **No lost wake-up.** A waiter parks only after a CAS that saw `LOCKED`
-//! and set `WAITERS` (and cleared `WOKEN`, for a woken one going back), all
-//! under the internal lock, before it is linked. The holder's unlock is a
-//! later read-modify-write of the same word, so it sees `WAITERS` without
-//! `WOKEN`, takes the internal lock (after the waiter is linked) and wakes
-//! the head. A woken waiter dropped before it ran clears `WOKEN` with a
-//! `fetch_and` and, if that shows the lock free, wakes the next head itself;
-//! if it shows the lock held, the holder's unlock comes later and wakes it.
+//! **Memory ordering.** The fast lock's `Acquire` pairs with the fast
+//! unlock's (or the free-storing slow unlock's) `Release`. A hand-off
+//! passes the holder's writes through the internal lock: the unlocker
+//! releases it after notifying, the new owner acquires it to collect.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -77,80 +91,27 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
-#[cfg(not(loom))]
-use std::time::{Duration, Instant};
 
 use crate::error::TryLockError;
 use crate::primitives::{AtomicUsize, Mutex as StateMutex, MutexGuard as StateGuard, Ordering};
 use crate::waiters::{Wait, Waitable, WaiterList, WakeList};
 
-/// A task holds the lock.
+/// A task owns the lock (a guard, or a waiter it was handed to).
 const LOCKED: usize = 1;
-/// The waiter list is not empty (only changed under the internal lock).
+/// The waiter list is not empty (only changed under the internal lock;
+/// implies `LOCKED`).
 const WAITERS: usize = 1 << 1;
-/// A waiter was woken to retry and has not run yet (internal lock only).
-const WOKEN: usize = 1 << 2;
-/// The head waiter is starving: only it may take the lock (internal lock
-/// only).
-const HANDOFF: usize = 1 << 3;
-
-/// How many times the head waiter may be woken and find the lock taken by
-/// a task that did not queue, before the lock is reserved for it.
-#[cfg(not(loom))]
-pub(crate) const BARGE_LIMIT: u32 = 64;
-/// Small under loom, so that the models reach the starvation hand-off.
-#[cfg(loom)]
-pub(crate) const BARGE_LIMIT: u32 = 1;
-
-/// How long the head waiter may wait before the lock is reserved for it
-/// (checked when it finds the lock taken), as Go's `sync.Mutex` and
-/// async-lock do. Not under loom: a model must not depend on the clock.
-#[cfg(not(loom))]
-pub(crate) const PATIENCE: Duration = Duration::from_micros(500);
 
 /// The lock without the data: the state word and the waiter list.
 pub(crate) struct RawMutex {
-    /// `LOCKED | WAITERS | WOKEN | HANDOFF` (module docs).
+    /// `0`, `LOCKED` or `LOCKED | WAITERS` (module docs).
     state: AtomicUsize,
-    /// The queued waiters, oldest first. Each is woken (handed `()`) to
-    /// retry, never handed the lock itself.
+    /// The queued waiters, oldest first. Each is handed the lock itself
+    /// (`()`: "you own it now").
     waiters: StateMutex<Waiters>,
 }
 
-type Waiters = WaiterList<(), Patience>;
-
-/// A waiter's request: how long it has been overtaken.
-pub(crate) struct Patience {
-    /// Times it was woken and found the lock taken.
-    passed_over: u32,
-    /// When it first queued.
-    #[cfg(not(loom))]
-    since: Option<Instant>,
-    /// It set `HANDOFF`, so it must clear it when it leaves.
-    starving: bool,
-}
-
-impl Patience {
-    fn new() -> Self {
-        Self {
-            passed_over: 0,
-            #[cfg(not(loom))]
-            since: None,
-            starving: false,
-        }
-    }
-
-    /// Counts one more time it was passed over; whether it may now claim
-    /// the lock.
-    fn passed_over(&mut self) -> bool {
-        self.passed_over += 1;
-        #[cfg(not(loom))]
-        if self.since.is_some_and(|since| since.elapsed() >= PATIENCE) {
-            return true;
-        }
-        self.passed_over >= BARGE_LIMIT
-    }
-}
+type Waiters = WaiterList<(), ()>;
 
 impl RawMutex {
     fn new() -> Self {
@@ -160,33 +121,23 @@ impl RawMutex {
         }
     }
 
-    /// Takes the lock if it is free and not reserved for a starving waiter:
-    /// one CAS (usually a single attempt from the guess "free, nobody
-    /// queued"), no internal lock.
+    /// Takes the lock if it is free and nobody is queued: one CAS, no
+    /// internal lock.
     #[inline]
     fn try_lock_fast(&self) -> bool {
-        let mut state = 0;
-        loop {
-            // Acquire: the previous holder's writes to the value (released
-            // by its unlock) are visible to us.
-            match self.state.compare_exchange_weak(
-                state,
-                state | LOCKED,
-                Ordering::Acquire,
-                Ordering::Relaxed,
-            ) {
-                Ok(_) => return true,
-                Err(actual) if actual & (LOCKED | HANDOFF) != 0 => return false,
-                Err(actual) => state = actual,
-            }
-        }
+        // Acquire: the previous owner's writes to the value (released by
+        // its unlock) are visible to us. Any other state fails: held, or
+        // waiters queued (then the lock is theirs first).
+        self.state
+            .compare_exchange(0, LOCKED, Ordering::Acquire, Ordering::Relaxed)
+            .is_ok()
     }
 
-    /// Waits for the lock; on return the caller holds it.
+    /// Waits for the lock; on return the caller owns it.
     #[inline]
     async fn lock(&self) {
         if !self.try_lock_fast() {
-            Wait::new(self, Patience::new()).await;
+            Wait::new(self, ()).await;
         }
     }
 
@@ -200,58 +151,48 @@ impl RawMutex {
 
     #[inline]
     fn unlock(&self) {
-        // Release: our writes to the value reach the next holder. The bits
-        // it returns say whether anyone must be woken.
-        let prior = self.state.fetch_and(!LOCKED, Ordering::Release);
-        debug_assert!(prior & LOCKED != 0, "unlocking a free mutex");
-        if prior & (WAITERS | WOKEN) == WAITERS {
-            self.wake_next();
+        // Release: our writes to the value reach the next owner that takes
+        // the lock by CAS. Fails only if waiters are queued: then the lock
+        // goes to the head, under the internal lock.
+        if self
+            .state
+            .compare_exchange(LOCKED, 0, Ordering::Release, Ordering::Relaxed)
+            .is_err()
+        {
+            self.unlock_slow();
         }
     }
 
-    /// The slow half of an unlock: waiters are queued and none is in
-    /// flight, so wake the head.
-    #[cold]
-    fn wake_next(&self) {
+    /// The contended half of an unlock, out of line so that the fast path
+    /// stays small where guards are dropped.
+    #[inline(never)]
+    fn unlock_slow(&self) {
         let mut wakes = WakeList::new();
         let mut waiters = self.waiters.lock();
-        self.wake_head(&mut waiters, &mut wakes);
+        self.hand_off(&mut waiters, &mut wakes);
         drop(waiters);
         drop(wakes);
     }
 
-    /// Under the internal lock: wakes the head waiter to retry, unless one
-    /// is already in flight or the lock was taken again meanwhile (that
-    /// holder's unlock will see `WAITERS` without `WOKEN` and wake it).
-    fn wake_head(&self, waiters: &mut Waiters, wakes: &mut WakeList) {
-        let state = self.state.load(Ordering::Relaxed);
-        if state & (WOKEN | LOCKED) != 0 {
-            return;
-        }
-        if waiters.notify_front((), wakes).is_ok() {
-            let empty = waiters.is_empty();
-            self.update(|state| {
-                let state = state | WOKEN;
-                if empty { state & !WAITERS } else { state }
-            });
-        }
-    }
-
-    /// Applies `f` to the state word with a CAS loop; returns the old value.
-    /// For the slow paths, which change flag bits under the internal lock
-    /// while fast paths may flip `LOCKED`.
-    fn update(&self, f: impl Fn(usize) -> usize) -> usize {
-        let mut state = self.state.load(Ordering::Relaxed);
-        loop {
-            match self.state.compare_exchange_weak(
-                state,
-                f(state),
-                Ordering::AcqRel,
-                Ordering::Relaxed,
-            ) {
-                Ok(old) => return old,
-                Err(actual) => state = actual,
-            }
+    /// Under the internal lock, by the lock's owner: passes ownership to the
+    /// head waiter, or frees the lock if nobody waits. The owner's `LOCKED`
+    /// becomes the head's without ever being cleared, so a fast path cannot
+    /// slip in between.
+    fn hand_off(&self, waiters: &mut Waiters, wakes: &mut WakeList) {
+        // We own the lock and hold the internal lock: no fast path can
+        // change the word (lock fails on `LOCKED`, only we unlock), so
+        // plain stores do.
+        if waiters.notify_front((), wakes).is_err() {
+            // The last waiters were cancelled after our unlock CAS saw them
+            // (or a dropped waiter had nobody behind it). Release: as for
+            // the fast unlock.
+            debug_assert_eq!(self.state.load(Ordering::Relaxed), LOCKED);
+            self.state.store(0, Ordering::Release);
+        } else if waiters.is_empty() {
+            // The new owner was the last waiter: reopen its fast unlock.
+            // It collects the lock through the internal lock, after this.
+            debug_assert_eq!(self.state.load(Ordering::Relaxed), LOCKED | WAITERS);
+            self.state.store(LOCKED, Ordering::Relaxed);
         }
     }
 
@@ -262,7 +203,7 @@ impl RawMutex {
 
 impl Waitable for &RawMutex {
     type State = Waiters;
-    type Request = Patience;
+    type Request = ();
     type Value = ();
 
     fn lock(&self) -> StateGuard<'_, Waiters> {
@@ -273,143 +214,82 @@ impl Waitable for &RawMutex {
         state
     }
 
-    fn try_now(&self, _: &mut Waiters, patience: &mut Patience, _: &mut WakeList) -> Option<()> {
-        // One CAS either takes a free lock (barging is allowed until a
-        // waiter starves) or records that we are about to queue: the
-        // holder's unlock, a later read-modify-write, will see `WAITERS`.
+    fn try_now(&self, waiters: &mut Waiters, (): &mut (), _: &mut WakeList) -> Option<()> {
+        // `WAITERS` only changes under the internal lock, which we hold, so
+        // this load sees it as it is; `LOCKED` may be stale, which the CAS
+        // below catches.
         let mut state = self.state.load(Ordering::Relaxed);
         loop {
-            let free = state & (LOCKED | HANDOFF) == 0;
-            let new = if free {
-                state | LOCKED
-            } else {
-                state | WAITERS
-            };
-            match self
-                .state
-                .compare_exchange_weak(state, new, Ordering::Acquire, Ordering::Relaxed)
-            {
-                Ok(_) if free => return Some(()),
-                Ok(_) => break,
-                Err(actual) => state = actual,
+            if state & WAITERS != 0 {
+                // Behind the queued waiters: no CAS, the word stays.
+                debug_assert!(!waiters.is_empty(), "WAITERS set with no waiter");
+                return None;
             }
-        }
-        #[cfg(not(loom))]
-        {
-            patience.since = Some(Instant::now());
-        }
-        #[cfg(loom)]
-        let _ = patience;
-        None
-    }
-
-    fn collect(
-        &self,
-        _: &mut Waiters,
-        patience: &mut Patience,
-        (): (),
-        _: &mut WakeList,
-    ) -> Option<()> {
-        // Woken to retry (we are the one in flight: `WOKEN` is ours).
-        let mut state = self.state.load(Ordering::Relaxed);
-        let mut starving = None;
-        loop {
-            debug_assert!(state & WOKEN != 0, "a woken waiter is in flight");
-            debug_assert!(state & HANDOFF == 0 || patience.starving);
-            let (new, took) = if state & LOCKED == 0 {
-                // Free (and reserved for us if we are starving): take it;
-                // we are no longer in flight, and no longer starving.
-                ((state | LOCKED) & !(WOKEN | HANDOFF), true)
+            // Free and nobody queued: take it. Held: record that we are
+            // about to queue, in a CAS that saw `LOCKED`, so the owner's
+            // unlock CAS fails and hands off to us (module docs).
+            let (new, took) = if state == 0 {
+                (LOCKED, true)
             } else {
-                // Taken by a task that did not queue: back to the head,
-                // and reserve the lock for us if we were passed over too
-                // often. The CAS sees `LOCKED`, so the holder's unlock will
-                // see `WAITERS` without `WOKEN` and wake us.
-                let starving =
-                    *starving.get_or_insert_with(|| patience.starving || patience.passed_over());
-                let reserve = if starving { HANDOFF } else { 0 };
-                ((state | WAITERS | reserve) & !WOKEN, false)
+                (LOCKED | WAITERS, false)
             };
             match self
                 .state
-                .compare_exchange_weak(state, new, Ordering::Acquire, Ordering::Relaxed)
+                .compare_exchange(state, new, Ordering::Acquire, Ordering::Relaxed)
             {
-                Ok(_) if took => return Some(()),
-                Ok(_) => {
-                    patience.starving = starving == Some(true);
-                    return None;
-                }
+                Ok(_) => return took.then_some(()),
                 Err(actual) => state = actual,
             }
         }
     }
 
-    fn give_back(&self, waiters: &mut Waiters, patience: Patience, (): (), wakes: &mut WakeList) {
-        // Woken, then dropped before it ran: the wake-up must not be lost.
-        // Clearing `WOKEN` with a read-modify-write tells us whether the
-        // lock is free now (then wake the next head ourselves) or held (its
-        // unlock comes later, sees `WOKEN` clear, and wakes the head).
-        let reserve = if patience.starving { HANDOFF } else { 0 };
-        let prior = self.state.fetch_and(!(WOKEN | reserve), Ordering::AcqRel);
-        if prior & LOCKED == 0 {
-            self.wake_head(waiters, wakes);
-        }
+    fn give_back(&self, waiters: &mut Waiters, (): (), (): (), wakes: &mut WakeList) {
+        // Handed the lock, then dropped before it ran: it owns the lock, so
+        // it passes it on as an unlock would (nobody else can: `LOCKED`
+        // stayed set).
+        self.hand_off(waiters, wakes);
     }
 
-    fn unlinked(&self, waiters: &mut Waiters, patience: Patience, wakes: &mut WakeList) {
-        // Dropped while queued. If it emptied the list, say so; if it was
-        // the starving head, lift the reservation. The lock cannot be free
-        // with `HANDOFF` set and no wake under way: the unlock that freed it
-        // saw `WAITERS` (the starving waiter was queued) and is waiting for
-        // the internal lock to wake the head.
-        let _ = wakes;
-        let mut clear = 0;
+    fn unlinked(&self, waiters: &mut Waiters, (): (), _: &mut WakeList) {
+        // Dropped while queued: it took nothing. If it was the last waiter,
+        // clear `WAITERS` (the word was `LOCKED | WAITERS`, which no fast
+        // path changes), so the owner's next unlock is the fast one again.
         if waiters.is_empty() {
-            clear |= WAITERS;
-        }
-        if patience.starving {
-            clear |= HANDOFF;
-        }
-        if clear != 0 {
-            self.state.fetch_and(!clear, Ordering::AcqRel);
+            debug_assert_eq!(self.state.load(Ordering::Relaxed), LOCKED | WAITERS);
+            self.state.store(LOCKED, Ordering::Relaxed);
         }
     }
 }
 
-/// An async mutex protecting a `T`: queued waiters are served in FIFO
-/// order, a running task may briefly overtake them (bounded barging), and
-/// no waiter starves.
+/// An async mutex protecting a `T`, strictly FIFO-fair: tasks get the lock
+/// in the order they started waiting for it, and nobody barges in.
 ///
 /// asyncio's `Lock` is `Mutex<()>`: `async with lock:` is
 /// `let _guard = lock.lock().await;`, `lock.locked()` is
 /// [`locked`](Self::locked).
 ///
 /// # Fairness
-/// Precisely what is guaranteed:
-/// - **Waiters are served in FIFO order among themselves.** A
-///   [`lock`](Self::lock) that finds the lock taken queues; an unlock wakes
-///   only the oldest queued waiter, and if another task took the lock before
-///   that waiter ran, it goes back to the *front* of the queue. So queued
-///   waiters acquire in the order they queued.
-/// - **Barging is bounded.** A task that has not queued — a `lock()` on its
-///   first attempt, or [`try_lock`](Self::try_lock) — may take a free lock
-///   even while waiters are queued (the unlocking task can re-lock at once,
-///   instead of every contended unlock waking a task and waiting for it to
-///   be scheduled). But once the oldest waiter has been woken and found the
-///   lock taken 64 times, or has waited 0.5 ms or more when it finds it
-///   taken, the lock is reserved for it: newcomers (and `try_lock`) fail or
-///   queue behind it, and it takes the lock at the next unlock. So no waiter
-///   starves.
-/// - asyncio's `Lock` is strictly FIFO (a release while tasks wait always
-///   goes to the oldest one); this mutex is not, by the bound above. Use a
-///   [`Semaphore`](crate::Semaphore) of one permit for strict FIFO hand-off.
+/// As asyncio's `Lock` (and tokio's `Mutex`):
+/// - **Hand-off.** An unlock while tasks wait passes the lock directly to
+///   the one that has waited longest and wakes it. The lock stays held
+///   throughout: no other task can take it in between, even before the new
+///   owner has run.
+/// - **No barging.** [`lock`](Self::lock) takes the lock at once only if it
+///   is free *and* nobody waits; otherwise it queues at the back.
+///   [`try_lock`](Self::try_lock) succeeds only in that same case. So a
+///   task that releases the lock and at once asks for it again goes behind
+///   every task already waiting.
+/// - **No starvation.** Each unlock serves the oldest waiter.
+///
+/// Under heavy contention this makes a convoy: every contended unlock wakes
+/// the next owner, and the lock is idle until that task runs.
 ///
 /// While nobody waits, locking and unlocking take no internal lock: one
-/// atomic compare-and-swap and one atomic `fetch_and`.
+/// atomic compare-and-swap each.
 ///
 /// [`lock`](Self::lock) is cancel-safe: dropping the future while it waits
-/// leaves the queue; dropping it after it was woken passes the wake-up to
-/// the next waiter if the lock is free (a woken waiter holds nothing else).
+/// leaves the queue; dropping it after the lock was handed to it (before it
+/// ran) passes the lock on to the next waiter, or frees it.
 ///
 /// ```
 /// use futures::executor::block_on;
@@ -443,9 +323,9 @@ impl<T> Mutex<T> {
         }
     }
 
-    /// Waits for the lock and returns a guard that unlocks on drop. Queued
-    /// behind every older waiter; see the type's docs for the bounded
-    /// barging that lets a first attempt take a free lock.
+    /// Waits for the lock and returns a guard that unlocks on drop. Takes
+    /// the lock at once only if it is free and nobody waits; otherwise
+    /// queues behind every older waiter (see the type's docs).
     pub async fn lock(&self) -> MutexGuard<'_, T> {
         self.raw.lock().await;
         MutexGuard {
@@ -464,11 +344,12 @@ impl<T> Mutex<T> {
         }
     }
 
-    /// Takes the lock if it is free and not reserved for a starving waiter
-    /// (see the type's docs): it may overtake queued waiters.
+    /// Takes the lock if it is free and nobody waits for it (a waiter comes
+    /// first, even right after an unlock: see the type's docs).
     ///
     /// # Errors
-    /// [`TryLockError`] if it is held, or reserved for the oldest waiter.
+    /// [`TryLockError`] if it is held (or was just handed to a waiter), or
+    /// tasks are waiting for it.
     pub fn try_lock(&self) -> Result<MutexGuard<'_, T>, TryLockError> {
         self.raw.try_lock()?;
         Ok(MutexGuard {
@@ -489,7 +370,9 @@ impl<T> Mutex<T> {
         })
     }
 
-    /// asyncio's `locked()`: whether the lock is held. A snapshot: another
+    /// asyncio's `locked()`: whether the lock is held, counting a lock
+    /// handed to a waiter that has not run yet (asyncio says `False` there,
+    /// though a new `acquire` must wait all the same). A snapshot: another
     /// thread may lock or unlock it at any moment.
     pub fn locked(&self) -> bool {
         self.raw.is_locked()
@@ -643,142 +526,144 @@ mod tests {
     use super::*;
     use crate::test_support::Probe;
 
-    #[test]
-    fn unlock_wakes_the_oldest_waiter_and_waiters_keep_their_order() {
-        let mutex = Mutex::new(Vec::new());
-        let guard = mutex.try_lock().unwrap();
-        let mut first = Probe::new(async {
-            mutex.lock().await.push(1);
-        });
-        let mut second = Probe::new(async {
-            mutex.lock().await.push(2);
-        });
-        first.pending();
-        second.pending();
-        drop(guard);
-        assert_eq!((first.wakes(), second.wakes()), (1, 0));
-        first.ready();
-        assert_eq!(second.wakes(), 1);
-        second.ready();
-        drop((first, second));
-        assert!(!mutex.locked());
-        assert_eq!(mutex.into_inner(), [1, 2]);
+    /// The raw state word.
+    fn state<T>(mutex: &Mutex<T>) -> usize {
+        mutex.raw.state.load(Ordering::Relaxed)
     }
 
+    /// A holds the lock; B, C, D queue in that order and acquire in that
+    /// order, each handed the lock by the previous owner's unlock (asyncio:
+    /// "the first coroutine that started waiting on the lock" proceeds).
     #[test]
-    fn a_barger_sends_the_woken_waiter_back_to_the_head() {
+    fn queued_waiters_acquire_in_the_order_they_queued() {
         let mutex = Mutex::new(Vec::new());
-        let guard = mutex.try_lock().unwrap();
-        let mut first = Probe::new(async {
-            mutex.lock().await.push(1);
-        });
-        let mut second = Probe::new(async {
-            mutex.lock().await.push(2);
-        });
-        first.pending();
-        second.pending();
-        drop(guard);
-        assert_eq!(first.wakes(), 1);
-        // Before `first` runs, a task that never queued takes the lock.
-        let mut barger = mutex.try_lock().expect("barging is allowed");
-        barger.push(0);
-        first.pending();
-        drop(barger);
-        // `first` is still the head: it is woken again, `second` is not.
-        assert_eq!((first.wakes(), second.wakes()), (2, 0));
-        first.ready();
-        second.ready();
-        drop((first, second));
-        assert_eq!(mutex.into_inner(), [0, 1, 2]);
-    }
-
-    /// No starvation, counted in unlocks rather than time: a waiter passed
-    /// over by barging tasks gets the lock at the latest at the unlock
-    /// after its `BARGE_LIMIT`-th disappointment.
-    #[test]
-    fn a_waiter_cannot_starve_behind_barging_lockers() {
-        let mutex = Mutex::new(0);
-        let mut guard = mutex.try_lock().unwrap();
-        let mut waiter = Probe::new(async {
-            *mutex.lock().await += 1000;
-        });
-        waiter.pending();
-        let mut unlocks = 0;
-        loop {
-            drop(guard);
-            unlocks += 1;
-            assert_eq!(waiter.wakes(), unlocks, "each unlock wakes the head");
-            // A barger takes the lock before the woken waiter runs, unless
-            // the lock is now reserved for the waiter.
-            match mutex.try_lock() {
-                Ok(barger) => {
-                    guard = barger;
-                    *guard += 1;
-                    waiter.pending();
-                }
-                Err(_) => break,
-            }
-            assert!(
-                unlocks <= BARGE_LIMIT as usize,
-                "passed over more than BARGE_LIMIT times"
-            );
+        let a = mutex.try_lock().unwrap();
+        let lock = &mutex;
+        let mut waiters: Vec<_> = ["B", "C", "D"]
+            .into_iter()
+            .map(|name| Probe::new(async move { lock.lock().await.push(name) }))
+            .collect();
+        for waiter in &mut waiters {
+            waiter.pending();
         }
-        // Reserved: newcomers queue behind the waiter, which gets the lock.
-        let mut newcomer = Probe::new(mutex.lock());
+        assert_eq!(state(&mutex), LOCKED | WAITERS);
+        drop(a);
+        for served in 0..3 {
+            let wakes: Vec<_> = waiters.iter().map(Probe::wakes).collect();
+            let expected: Vec<_> = (0..3).map(|i| usize::from(i <= served)).collect();
+            assert_eq!(wakes, expected, "only the head is handed the lock");
+            assert!(mutex.locked(), "handed over, never free in between");
+            // Completing the head's task unlocks, handing on to the next.
+            waiters[served].ready();
+        }
+        drop(waiters);
+        assert_eq!(state(&mutex), 0);
+        assert_eq!(mutex.into_inner(), ["B", "C", "D"]);
+    }
+
+    /// No barging: right after an unlock that handed the lock to a queued
+    /// waiter (which has not run yet), `try_lock` fails and a new `lock()`
+    /// queues behind it, although no guard exists at that moment.
+    #[test]
+    fn nobody_takes_a_lock_handed_to_a_waiter_that_has_not_run() {
+        let mutex = Mutex::new(Vec::new());
+        let guard = mutex.try_lock().unwrap();
+        let mut waiter = Probe::new(async { mutex.lock().await.push("waiter") });
+        waiter.pending();
+        drop(guard);
+        assert_eq!(waiter.wakes(), 1);
+        assert!(mutex.try_lock().is_err(), "the lock is the waiter's");
+        let mut newcomer = Probe::new(async { mutex.lock().await.push("newcomer") });
         newcomer.pending();
+        assert_eq!(newcomer.wakes(), 0);
         waiter.ready();
         assert_eq!(newcomer.wakes(), 1);
-        drop(newcomer.ready());
-        assert!(unlocks <= BARGE_LIMIT as usize + 1);
+        assert!(mutex.try_lock().is_err(), "now the newcomer's");
+        newcomer.ready();
         drop((waiter, newcomer));
-        assert_eq!(mutex.into_inner(), 1000 + unlocks - 1);
+        assert_eq!(state(&mutex), 0);
+        assert_eq!(mutex.into_inner(), ["waiter", "newcomer"]);
     }
 
+    /// `try_lock` (and a `lock()` first attempt) fail while anyone is
+    /// queued, whoever holds the lock.
     #[test]
-    fn a_starving_waiter_dropped_lifts_the_reservation() {
-        let mutex = Mutex::new(());
-        let mut guard = mutex.try_lock().unwrap();
-        let mut starving = Probe::new(mutex.lock());
-        let mut behind = Probe::new(mutex.lock());
-        starving.pending();
-        behind.pending();
-        loop {
-            drop(guard);
-            match mutex.try_lock() {
-                Ok(barger) => guard = barger,
-                Err(_) => break,
-            }
-            starving.pending();
-        }
-        // Reserved for `starving`, which is woken; it gives up instead.
-        assert!(mutex.try_lock().is_err());
-        drop(starving);
-        assert_eq!(behind.wakes(), 1, "the wake-up was passed on");
-        let barger = mutex.try_lock().expect("no reservation left");
-        behind.pending();
-        drop(barger);
-        drop(behind.ready());
-        assert!(!mutex.locked());
-        assert!(mutex.try_lock().is_ok());
-    }
-
-    #[test]
-    fn a_waiter_dropped_while_queued_just_leaves() {
+    fn try_lock_fails_while_anyone_waits() {
         let mutex = Mutex::new(());
         let guard = mutex.try_lock().unwrap();
         let mut first = Probe::new(mutex.lock());
         let mut second = Probe::new(mutex.lock());
         first.pending();
         second.pending();
-        drop(first);
         drop(guard);
-        assert_eq!(second.wakes(), 1);
+        assert!(mutex.try_lock().is_err());
+        let first_guard = first.ready();
+        assert!(mutex.try_lock().is_err(), "held, and `second` waits");
+        drop(first_guard);
+        assert!(mutex.try_lock().is_err(), "handed to `second`");
         drop(second.ready());
-        assert!(!mutex.locked());
+        assert!(mutex.try_lock().is_ok(), "free, nobody waits");
     }
 
+    /// asyncio's fairness test: with the lock held and tasks waiting, the
+    /// holder releases it and at once asks for it again: it goes behind
+    /// every task that was already waiting.
     #[test]
-    fn a_waiter_dropped_after_its_wake_up_passes_it_on() {
+    fn the_releasing_task_goes_behind_the_queued_waiters() {
+        let mutex = &Mutex::new(Vec::new());
+        let held = mutex.try_lock().unwrap();
+        let mut b = Probe::new(async { mutex.lock().await.push("B") });
+        let mut c = Probe::new(async { mutex.lock().await.push("C") });
+        b.pending();
+        c.pending();
+        drop(held);
+        let mut again = Probe::new(async { mutex.lock().await.push("releaser") });
+        again.pending();
+        b.ready();
+        assert_eq!((c.wakes(), again.wakes()), (1, 0));
+        c.ready();
+        assert_eq!(again.wakes(), 1);
+        again.ready();
+        drop((b, c, again));
+        assert_eq!(*mutex.try_lock().unwrap(), ["B", "C", "releaser"]);
+    }
+
+    /// A waiter cancelled while queued takes nothing and is skipped; when
+    /// the last one leaves, the fast unlock works again.
+    #[test]
+    fn a_waiter_cancelled_while_queued_is_skipped() {
+        let mutex = Mutex::new(Vec::new());
+        let guard = mutex.try_lock().unwrap();
+        let mut a = Probe::new(async { mutex.lock().await.push("a") });
+        let mut b = Probe::new(async { mutex.lock().await.push("b") });
+        let mut c = Probe::new(async { mutex.lock().await.push("c") });
+        a.pending();
+        b.pending();
+        c.pending();
+        drop(b);
+        drop(guard);
+        assert_eq!((a.wakes(), c.wakes()), (1, 0));
+        a.ready();
+        assert_eq!(c.wakes(), 1);
+        c.ready();
+        drop((a, c));
+        assert_eq!(mutex.into_inner(), ["a", "c"]);
+
+        let mutex = Mutex::new(());
+        let guard = mutex.try_lock().unwrap();
+        let mut only = Probe::new(mutex.lock());
+        only.pending();
+        drop(only);
+        assert_eq!(state(&mutex), LOCKED, "WAITERS cleared with the last");
+        drop(guard);
+        assert_eq!(state(&mutex), 0);
+    }
+
+    /// A waiter dropped after the lock was handed to it (woken, not yet
+    /// polled) passes the lock to the next waiter; with nobody behind it,
+    /// frees it.
+    #[test]
+    fn a_waiter_dropped_after_the_hand_off_passes_the_lock_on() {
         let mutex = Mutex::new(());
         let guard = mutex.try_lock().unwrap();
         let mut first = Probe::new(mutex.lock());
@@ -789,36 +674,38 @@ mod tests {
         assert_eq!(first.wakes(), 1);
         drop(first);
         assert_eq!(second.wakes(), 1);
-        let guard = second.ready();
-        drop(guard);
-        assert!(!mutex.locked());
+        assert!(mutex.try_lock().is_err(), "passed on, not freed");
+        drop(second.ready());
+        assert_eq!(state(&mutex), 0);
 
-        // With nobody behind it, the lock stays free; the fast path works.
         let guard = mutex.try_lock().unwrap();
         let mut only = Probe::new(mutex.lock());
         only.pending();
         drop(guard);
+        assert_eq!(state(&mutex), LOCKED, "the lock is `only`'s");
         drop(only);
-        assert_eq!(mutex.raw.state.load(Ordering::Relaxed), 0, "no stale bits");
+        assert_eq!(state(&mutex), 0, "freed, no stale bits");
         assert!(mutex.try_lock().is_ok());
     }
 
+    /// A queued waiter polled again (a spurious wake-up) stays queued, in
+    /// its place.
     #[test]
-    fn a_woken_waiter_dropped_while_the_lock_is_held_lets_the_unlock_wake_the_next() {
-        let mutex = Mutex::new(());
+    fn a_queued_waiter_polled_again_keeps_its_place() {
+        let mutex = Mutex::new(Vec::new());
         let guard = mutex.try_lock().unwrap();
-        let mut first = Probe::new(mutex.lock());
-        let mut second = Probe::new(mutex.lock());
-        first.pending();
-        second.pending();
+        let mut a = Probe::new(async { mutex.lock().await.push("a") });
+        let mut b = Probe::new(async { mutex.lock().await.push("b") });
+        a.pending();
+        b.pending();
+        b.pending();
+        a.pending();
         drop(guard);
-        let barger = mutex.try_lock().unwrap();
-        drop(first);
-        assert_eq!(second.wakes(), 0, "the lock is held: nothing to try yet");
-        drop(barger);
-        assert_eq!(second.wakes(), 1);
-        drop(second.ready());
-        assert_eq!(mutex.raw.state.load(Ordering::Relaxed), 0);
+        assert_eq!((a.wakes(), b.wakes()), (1, 0));
+        a.ready();
+        b.ready();
+        drop((a, b));
+        assert_eq!(mutex.into_inner(), ["a", "b"]);
     }
 
     #[test]

@@ -40,50 +40,51 @@ fn waiters_acquire_in_the_order_they_started_waiting() {
     assert!(!lock.locked());
 }
 
-/// Bounded barging (documented on `Mutex`): after a release, a task that
-/// never queued may take the lock before the woken waiter runs; the waiter
-/// then keeps its place at the head, ahead of every later waiter.
+/// A release hands the lock to the oldest waiter at once: before that
+/// waiter runs, `try_lock` fails and a newcomer's `lock()` queues behind it
+/// (asyncio: `acquire` takes the lock at once only if nobody waits).
 #[test]
-fn a_barger_may_overtake_the_woken_waiter_but_not_its_place() {
+fn a_newcomer_cannot_barge_in_after_a_release() {
     let mut harness = Harness::new();
     let lock = Rc::new(Mutex::new(()));
     let held = lock.try_lock().unwrap();
     locker(&mut harness, &lock, "waiter").forget();
-    harness.run(); // "waiter" queues
-    drop(held); // wakes "waiter", which has not run yet
-    let barger = lock.try_lock().expect("a free lock can be taken");
-    harness.log.push("barger");
-    locker(&mut harness, &lock, "later").forget();
-    harness.run(); // "waiter" finds the lock taken, back to the head; "later" queues
-    drop(barger);
+    drop(held); // handed to "waiter", which has not run yet
+    assert!(lock.locked(), "the lock now belongs to the waiter");
+    assert!(lock.try_lock().is_err());
+    locker(&mut harness, &lock, "newcomer").forget();
     harness.run();
-    assert_eq!(harness.log.take(), ["barger", "waiter", "later"]);
+    assert_eq!(harness.log.take(), ["waiter", "newcomer"]);
     assert!(!lock.locked());
 }
 
-/// No starvation: a waiter passed over by barging tasks again and again
-/// gets the lock after a bounded number of unlocks (64 passes, documented
-/// on `Mutex`); then the lock is reserved for it.
+/// asyncio's fairness: the lock is held and tasks wait for it; the holder
+/// releases it and at once asks for it again, in the same step. It goes
+/// behind every task that was already waiting.
 #[test]
-fn a_waiter_passed_over_again_and_again_gets_the_lock() {
+fn a_task_that_releases_and_relocks_goes_behind_the_waiters() {
     let mut harness = Harness::new();
     let lock = Rc::new(Mutex::new(()));
-    let mut held = lock.try_lock().unwrap();
-    locker(&mut harness, &lock, "waiter").forget();
-    harness.run();
-    let mut unlocks = 0;
-    loop {
-        drop(held);
-        unlocks += 1;
-        match lock.try_lock() {
-            Ok(barger) => held = barger,
-            Err(_) => break,
-        }
-        harness.run(); // the woken waiter finds the lock taken
-        assert!(unlocks <= 64, "passed over more than 64 times");
+    let (open, gate) = futures::channel::oneshot::channel::<()>();
+    {
+        let (lock, log) = (lock.clone(), harness.log.clone());
+        harness
+            .spawn(async move {
+                let guard = lock.lock().await;
+                log.push("holder");
+                gate.await.unwrap();
+                drop(guard);
+                let _again = lock.lock().await;
+                log.push("holder again");
+            })
+            .forget();
     }
+    locker(&mut harness, &lock, "a").forget();
+    locker(&mut harness, &lock, "b").forget();
+    open.send(()).unwrap();
     harness.run();
-    assert_eq!(harness.log.take(), ["waiter"]);
+    assert_eq!(harness.log.take(), ["holder", "a", "b", "holder again"]);
+    assert!(!lock.locked());
 }
 
 /// A waiter cancelled while it waits leaves the queue; the others keep
@@ -104,8 +105,9 @@ fn a_cancelled_waiter_leaves_the_queue() {
     assert!(!lock.locked());
 }
 
-/// A waiter cancelled after the unlock woke it, before it ran, passes the
-/// wake-up on: the lock is neither lost nor left locked.
+/// A waiter cancelled after the unlock handed it the lock, before it ran,
+/// passes the lock on: it is neither lost nor left locked (asyncio's
+/// `test_finished_waiter_cancelled`).
 #[test]
 fn a_waiter_cancelled_after_the_hand_off_passes_the_lock_on() {
     let mut harness = Harness::new();
@@ -113,8 +115,9 @@ fn a_waiter_cancelled_after_the_hand_off_passes_the_lock_on() {
     let held = lock.try_lock().unwrap();
     let a = locker(&mut harness, &lock, "a");
     locker(&mut harness, &lock, "b").forget();
-    drop(held); // wakes "a"
-    drop(a); // cancelled before it ran: passes the wake-up to "b"
+    drop(held); // handed to "a"
+    drop(a); // cancelled before it ran: passes the lock to "b"
+    assert!(lock.locked(), "passed on, not freed");
     harness.run();
     assert_eq!(harness.log.take(), ["b"]);
     assert!(!lock.locked());

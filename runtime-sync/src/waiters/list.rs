@@ -144,29 +144,6 @@ impl<T, R> WaiterList<T, R> {
         self.len += 1;
     }
 
-    /// Links `waiter` at the front (a waiter that declined a notification
-    /// goes back to where it was: see `Waitable::collect`).
-    ///
-    /// # Safety
-    /// `waiter` is pinned, not linked, and the caller holds this list's lock.
-    unsafe fn push_front(&mut self, waiter: NonNull<Waiter<T, R>>) {
-        let head = self.head;
-        // SAFETY: the caller holds the lock; `waiter` is the caller's node.
-        unsafe {
-            with_node(waiter, |node| {
-                node.prev = None;
-                node.next = head;
-            });
-        }
-        match head {
-            // SAFETY: `head` is linked into this list, under the lock.
-            Some(head) => unsafe { with_node(head, |node| node.prev = Some(waiter)) },
-            None => self.tail = Some(waiter),
-        }
-        self.head = Some(waiter);
-        self.len += 1;
-    }
-
     /// Unlinks `waiter`.
     ///
     /// # Safety
@@ -284,38 +261,6 @@ impl<T, R> Waiter<T, R> {
         request: R,
         waker: &Waker,
     ) {
-        // SAFETY: the caller's contract.
-        unsafe { self.link(list, request, waker, false) }
-    }
-
-    /// Links this waiter at the *front* of `list`: for a waiter that was
-    /// notified, declined what it was handed (`Waitable::collect`) and waits
-    /// again without losing its place.
-    ///
-    /// # Safety
-    /// As [`enqueue`](Self::enqueue); the waiter is idle again (its
-    /// notification was collected by `poll_notified`).
-    pub(crate) unsafe fn enqueue_front(
-        self: Pin<&Self>,
-        list: &mut WaiterList<T, R>,
-        request: R,
-        waker: &Waker,
-    ) {
-        // SAFETY: the caller's contract.
-        unsafe { self.link(list, request, waker, true) }
-    }
-
-    /// Links this (idle) waiter at the back or the front of `list`.
-    ///
-    /// # Safety
-    /// As [`enqueue`](Self::enqueue).
-    unsafe fn link(
-        self: Pin<&Self>,
-        list: &mut WaiterList<T, R>,
-        request: R,
-        waker: &Waker,
-        front: bool,
-    ) {
         let ptr = self.ptr();
         // SAFETY: the caller holds `list`'s lock; the node is not linked yet.
         unsafe {
@@ -329,11 +274,7 @@ impl<T, R> Waiter<T, R> {
                     waker: waker.clone(),
                 };
             });
-            if front {
-                list.push_front(ptr);
-            } else {
-                list.push_back(ptr);
-            }
+            list.push_back(ptr);
         }
     }
 

@@ -52,24 +52,6 @@ pub(crate) trait Waitable {
         wakes: &mut WakeList,
     );
 
-    /// A notified waiter collects `value` (on its next poll). Returning
-    /// `None` declines it: the waiter goes back to the *front* of the list,
-    /// keeping its place and `request` (which this may update), and waits
-    /// again. The default accepts.
-    ///
-    /// The mutex uses this: its waiters are woken to *try* the lock, and one
-    /// that finds it taken again waits at the head instead of the tail.
-    fn collect(
-        &self,
-        state: &mut Self::State,
-        request: &mut Self::Request,
-        value: Self::Value,
-        wakes: &mut WakeList,
-    ) -> Option<Self::Value> {
-        let _ = (state, request, wakes);
-        Some(value)
-    }
-
     /// A queued waiter asking for `request` was dropped and unlinked: serve
     /// the waiters it was holding up, if it could (the default: none).
     fn unlinked(&self, state: &mut Self::State, request: Self::Request, wakes: &mut WakeList) {
@@ -193,27 +175,9 @@ impl<P: Waitable> Future for Wait<P> {
             }
             Phase::Queued => {
                 match waiter.poll_notified(P::waiters(&mut state), cx.waker(), &mut stale) {
-                    Poll::Ready((mut request, value)) => {
-                        match primitive.collect(&mut state, &mut request, value, &mut wakes) {
-                            Some(value) => {
-                                spent_request = Some(request);
-                                Poll::Ready(value)
-                            }
-                            None => {
-                                // The node is idle again (its notification
-                                // was just collected).
-                                // SAFETY: as for `enqueue` above.
-                                unsafe {
-                                    waiter.enqueue_front(
-                                        P::waiters(&mut state),
-                                        request,
-                                        cx.waker(),
-                                    );
-                                };
-                                *phase = Phase::Queued;
-                                Poll::Pending
-                            }
-                        }
+                    Poll::Ready((request, value)) => {
+                        spent_request = Some(request);
+                        Poll::Ready(value)
                     }
                     Poll::Pending => {
                         *phase = Phase::Queued;
