@@ -46,13 +46,11 @@
 //! ```
 //!
 //! # Guarantees
-//! - **FIFO.** Every primitive serves its waiters in arrival order. What a
-//!   release frees (a permit, a notification, an item) is handed to the
-//!   oldest waiter directly, so a task arriving in between cannot take it;
-//!   a large `acquire_many` is not starved by small ones. The one exception
-//!   is [`Mutex`]: its queued waiters still acquire in FIFO order, but a
-//!   task's first attempt may take a free lock ahead of them, within a
-//!   bound that keeps any waiter from starving (see its docs).
+//! - **FIFO, no barging.** Every primitive serves its waiters in arrival
+//!   order. What a release frees (the lock, a permit, a notification, an
+//!   item) is handed to the oldest waiter directly, so a task arriving in
+//!   between cannot take it, not even the releasing task asking again at
+//!   once; a large `acquire_many` is not starved by small ones.
 //! - **Cancel-safe.** Cancelling a wait is dropping its future. Dropped
 //!   while it waits, it leaves the queue; dropped after something was handed
 //!   to it but before it ran, it passes that on to the next waiter (or back

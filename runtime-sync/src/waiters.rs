@@ -62,13 +62,10 @@
 //! cannot be lost because the check and the enqueue in step 1 happen under
 //! the same lock as the release in step 2.
 //!
-//! The semaphore and the `RwLock` add lock-free fast paths on top (an
-//! atomic word): they run only while the list is empty, which a bit of that
-//! word, set and cleared under the lock, tells them; see `semaphore.rs`.
-//! The mutex goes further: its unlock wakes the head waiter to *retry*
-//! rather than handing it the lock, and a waiter that loses the race goes
-//! back to the head (`Waitable::collect`), with a bound on how often that
-//! may happen; see `mutex.rs`.
+//! The semaphore, the `RwLock` and the mutex add lock-free fast paths on
+//! top (an atomic word): they run only while the list is empty, which a bit
+//! of that word, set and cleared under the lock, tells them; see
+//! `semaphore.rs` and `mutex.rs`.
 //!
 //! # Building on it (queues, channels, the settable future)
 //! - The queue (`queue/`) keeps three lists in its state: getters
