@@ -42,8 +42,10 @@
 //!   so there is no moment at which anyone else could take the lock. If the
 //!   head was the last waiter, clear `WAITERS`; if the list emptied while
 //!   the unlock waited for the internal lock (its waiters were cancelled),
-//!   store `0`. The new owner is woken after the internal lock is released,
-//!   and its next poll collects the lock.
+//!   store `0`. The new owner is woken after the internal lock is released;
+//!   its next poll sees its node's `notified` flag (raised by the hand-off
+//!   after the word was settled) and collects the lock without taking the
+//!   internal lock.
 //! - *Cancel* (`Waitable::unlinked` / `give_back`): a waiter dropped while
 //!   queued only leaves the list (clearing `WAITERS` if it was the last); a
 //!   waiter dropped after the lock was handed to it owns the lock, so it
@@ -60,8 +62,10 @@
 //!
 //! **Memory ordering.** The fast lock's `Acquire` pairs with the fast
 //! unlock's (or the free-storing slow unlock's) `Release`. A hand-off
-//! passes the holder's writes through the internal lock: the unlocker
-//! releases it after notifying, the new owner acquires it to collect.
+//! passes the holder's writes with the node's `notified` flag (release by
+//! the unlocker, acquire by the new owner), or through the internal lock if
+//! the new owner collects under it (a poll racing the hand-off, or a
+//! cancelled waiter giving the lock back).
 //!
 //! ```
 //! use std::sync::Arc;
@@ -182,17 +186,25 @@ impl RawMutex {
         // We own the lock and hold the internal lock: no fast path can
         // change the word (lock fails on `LOCKED`, only we unlock), so
         // plain stores do.
-        if waiters.notify_front((), wakes).is_err() {
-            // The last waiters were cancelled after our unlock CAS saw them
-            // (or a dropped waiter had nobody behind it). Release: as for
-            // the fast unlock.
-            debug_assert_eq!(self.state.load(Ordering::Relaxed), LOCKED);
-            self.state.store(0, Ordering::Release);
-        } else if waiters.is_empty() {
-            // The new owner was the last waiter: reopen its fast unlock.
-            // It collects the lock through the internal lock, after this.
-            debug_assert_eq!(self.state.load(Ordering::Relaxed), LOCKED | WAITERS);
-            self.state.store(LOCKED, Ordering::Relaxed);
+        match waiters.len() {
+            0 => {
+                // The last waiters were cancelled after our unlock CAS saw
+                // them (or a dropped waiter had nobody behind it). Release:
+                // as for the fast unlock.
+                debug_assert_eq!(self.state.load(Ordering::Relaxed), LOCKED);
+                self.state.store(0, Ordering::Release);
+            }
+            len => {
+                if len == 1 {
+                    // The head is the last waiter: clear `WAITERS` first,
+                    // so that the hand-off publishes it with the lock and
+                    // the new owner's unlock is the fast one.
+                    debug_assert_eq!(self.state.load(Ordering::Relaxed), LOCKED | WAITERS);
+                    self.state.store(LOCKED, Ordering::Relaxed);
+                }
+                let handed = waiters.notify_front((), wakes);
+                debug_assert!(handed.is_ok());
+            }
         }
     }
 
@@ -205,6 +217,13 @@ impl Waitable for &RawMutex {
     type State = Waiters;
     type Request = ();
     type Value = ();
+
+    /// The new owner needs nothing from the unlocker's critical section
+    /// beyond the hand-off: the value's writes came before the unlock, and
+    /// `hand_off` settles the word before it notifies. So the woken owner
+    /// collects the lock without taking the internal lock, which the next
+    /// unlocker (or arriving locker) may be holding on another worker.
+    const COLLECT_WITHOUT_LOCK: bool = true;
 
     fn lock(&self) -> StateGuard<'_, Waiters> {
         self.waiters.lock()

@@ -26,7 +26,8 @@
 //!   runs under our lock.
 //!
 //! # The protocol
-//! Every step runs with the primitive's lock held; wakes happen after it is
+//! Every step runs with the primitive's lock held (but the collection of a
+//! hand-off, where the primitive allows it); wakes happen after it is
 //! released.
 //! 1. **Arrive.** The first poll calls `Waitable::try_now`. It may take what
 //!    the primitive offers at once only if nobody is waiting for it (the
@@ -35,17 +36,21 @@
 //! 2. **Hand off.** Whoever makes something available (a permit release, an
 //!    unlock, `set`, `notify`, a last barrier arrival, a `put`) does not
 //!    put it back into the pool while someone waits for it: it unlinks the
-//!    head waiter and *assigns* the thing to it (`notify_front_if`), then
-//!    wakes it. From that moment the value belongs to the waiter, even though
-//!    its task has not run yet.
+//!    head waiter and *assigns* the thing to it (`notify_front_if`), raises
+//!    the node's `notified` flag as its last touch of the node, then wakes
+//!    it. From that moment the value belongs to the waiter, even though its
+//!    task has not run yet.
 //! 3. **No barging.** Because a released thing goes straight to the head,
 //!    a newcomer (step 1) never finds it lying in the pool while older
 //!    waiters exist; a primitive whose head may wait for *more* than is free
 //!    (a semaphore's `acquire_many`) makes `try_now` refuse whenever the list
 //!    is not empty, so small late requests cannot starve a large early one.
 //! 4. **Collect.** The woken waiter's next poll finds its node notified,
-//!    takes the value and completes. A poll while still queued only
-//!    refreshes the waker (one clone, only if it changed).
+//!    takes the value and completes. Where the primitive allows it
+//!    (`Waitable::COLLECT_WITHOUT_LOCK`: the mutex, whose new owner needs
+//!    nothing else from the unlocker), it sees the flag with an acquire load
+//!    and takes no lock: the node is its own again. A poll while still
+//!    queued only refreshes the waker (one clone, only if it changed).
 //! 5. **Cancel.** Dropping the future locks and looks at its node:
 //!    - still queued: the node is unlinked; `Waitable::unlinked` lets the
 //!      primitive serve the waiters behind it (the head of a semaphore may
@@ -57,7 +62,7 @@
 //!    - never queued, or already completed: nothing to do, no lock taken.
 //!
 //! A node is linked into at most one list, is only touched under that list's
-//! lock, and is unlinked by exactly one party (the notifier in step 2, or the
+//! lock while linked, and is unlinked by exactly one party (the notifier in step 2, or the
 //! owner in step 5): so each wait is delivered at most once, and a wake-up
 //! cannot be lost because the check and the enqueue in step 1 happen under
 //! the same lock as the release in step 2.

@@ -2,11 +2,15 @@
 //!
 //! The list owns no memory: each node lives inside the future that waits
 //! (pinned, so its address is stable while linked), and the list only links
-//! the nodes together. Every access to a node, from the list or from its
-//! owner, happens while the caller holds the lock that guards the list;
-//! holding `&mut WaiterList` is how a method proves that. `Waiter::enqueue`
-//! is the one `unsafe` entry point: it links a node and makes its owner
-//! promise to unlink it (`Waiter::cancel`) before the node is freed.
+//! the nodes together. Every access to a linked node, from the list or from
+//! its owner, happens while the caller holds the lock that guards the list;
+//! holding `&mut WaiterList` is how a method proves that. The one exception
+//! is collecting a hand-off: a notifier unlinks the node, assigns its value
+//! and, as its very last access, raises the node's `notified` flag; from
+//! then on the node is its owner's alone, which `Waiter::take_notified`
+//! reads without the lock. `Waiter::enqueue` is the one `unsafe` entry
+//! point: it links a node and makes its owner promise to unlink it
+//! (`Waiter::cancel`) before the node is freed.
 
 use std::marker::PhantomPinned;
 use std::mem;
@@ -15,7 +19,7 @@ use std::ptr::NonNull;
 use std::task::{Poll, Waker};
 
 use super::WakeList;
-use crate::primitives::UnsafeCell;
+use crate::primitives::{AtomicBool, Ordering, UnsafeCell};
 
 /// A link to a node, or the end of the list.
 type Link<T, R> = Option<NonNull<Waiter<T, R>>>;
@@ -91,6 +95,14 @@ impl<T, R> WaiterList<T, R> {
             Some(waker) => {
                 // SAFETY: `head` is linked into this list (checked above).
                 unsafe { self.unlink(head) };
+                // Release: the value and the unlinking reach the owner,
+                // which may now collect (and free the node) without the
+                // lock, so this is our last access to the node.
+                // SAFETY: the node is alive: its owner frees it only after
+                // seeing this flag, or after taking the lock we hold.
+                unsafe { head.as_ref() }
+                    .notified
+                    .store(true, Ordering::Release);
                 wakes.push(waker);
                 true
             }
@@ -178,15 +190,20 @@ impl<T, R> std::fmt::Debug for WaiterList<T, R> {
 /// One waiter: the node a waiting future keeps (pinned) inside itself.
 pub(crate) struct Waiter<T, R = ()> {
     node: UnsafeCell<Node<T, R>>,
+    /// Raised by the notifier after it unlinked the node and assigned its
+    /// value: the node is now the owner's alone (see the module docs).
+    notified: AtomicBool,
     /// Linked nodes are pointed to by their neighbours: never move one.
     _pinned: PhantomPinned,
 }
 
-// SAFETY: every access to the node goes through the list's lock (see the
-// module docs); the node carries requests, values and wakers between the
-// threads that wait and notify, which `Send` on `T` and `R` allows.
+// SAFETY: every access to the node goes through the list's lock, or happens
+// after the notifier handed the node back through `notified` (see the module
+// docs); the node carries requests, values and wakers between the threads
+// that wait and notify, which `Send` on `T` and `R` allows.
 unsafe impl<T: Send, R: Send> Send for Waiter<T, R> {}
-// SAFETY: as above: a shared `&Waiter` gives no access without the lock.
+// SAFETY: as above: a shared `&Waiter` gives no access to the node without
+// the lock, but to its owner once `notified` says the notifier is done.
 unsafe impl<T: Send, R: Send> Sync for Waiter<T, R> {}
 
 struct Node<T, R> {
@@ -220,7 +237,8 @@ pub(crate) enum Cancelled<T, R> {
 ///
 /// # Safety
 /// The node is alive, and the caller holds the lock of the list it is (or is
-/// about to be) linked into, or owns the unlinked node exclusively.
+/// about to be) linked into, or owns the unlinked node exclusively (its
+/// owner, after seeing `notified`).
 unsafe fn with_node<T, R, O>(
     waiter: NonNull<Waiter<T, R>>,
     f: impl FnOnce(&mut Node<T, R>) -> O,
@@ -239,6 +257,7 @@ impl<T, R> Waiter<T, R> {
                 next: None,
                 state: NodeState::Idle,
             }),
+            notified: AtomicBool::new(false),
             _pinned: PhantomPinned,
         }
     }
@@ -275,6 +294,30 @@ impl<T, R> Waiter<T, R> {
                 };
             });
             list.push_back(ptr);
+        }
+    }
+
+    /// Collects the value without the lock if a notifier has handed it
+    /// over (`None`: not notified yet, or not that we can see; then poll
+    /// under the lock). A waiter's value is collected once: by this, by
+    /// `poll_notified` or by `cancel`.
+    #[inline]
+    pub(crate) fn take_notified(self: Pin<&Self>) -> Option<(R, T)> {
+        // Acquire: pairs with the notifier's release; the node's new state
+        // and its unlinking are visible.
+        if !self.notified.load(Ordering::Acquire) {
+            return None;
+        }
+        // SAFETY: the notifier unlinked the node and raised the flag as its
+        // last access: nobody else touches the node any more.
+        let state = unsafe {
+            with_node(self.ptr(), |node| {
+                mem::replace(&mut node.state, NodeState::Idle)
+            })
+        };
+        match state {
+            NodeState::Notified { request, value } => Some((request, value)),
+            _ => unreachable!("a notified waiter is collected once"),
         }
     }
 

@@ -27,6 +27,15 @@ pub(crate) trait Waitable {
     /// What a waiter is handed, and what `Wait` resolves to.
     type Value;
 
+    /// Whether a waiter that was handed its value collects it without
+    /// taking the lock (seeing the node's `notified` flag). That orders the
+    /// collection after the hand-off itself (`notify_front_if`) but not
+    /// after the rest of the notifier's critical section, so a primitive
+    /// opts in only if nothing the waiter relies on afterwards is written
+    /// there after the hand-off. Off by default: the queue's `task_done`,
+    /// for one, relies on seeing the put count stored after the hand-off.
+    const COLLECT_WITHOUT_LOCK: bool = false;
+
     /// Locks the primitive's state.
     fn lock(&self) -> MutexGuard<'_, Self::State>;
 
@@ -149,6 +158,15 @@ impl<P: Waitable> Future for Wait<P> {
             } = self.get_unchecked_mut();
             (&*primitive, phase, Pin::new_unchecked(&*waiter))
         };
+        // Handed off to: collect without the lock (the usual second poll of
+        // a waiter that had to wait), where the primitive allows it.
+        if P::COLLECT_WITHOUT_LOCK && matches!(phase, Phase::Queued) {
+            if let Some((request, value)) = waiter.take_notified() {
+                *phase = Phase::Done;
+                drop(request);
+                return Poll::Ready(value);
+            }
+        }
         // Filled under the lock, dropped only after it is released: wakers
         // to wake, a replaced waker and a spent request (their `Drop` is
         // foreign code, which must not run under our lock).
