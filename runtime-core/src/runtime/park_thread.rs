@@ -8,6 +8,8 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::thread::Thread;
 use std::time::Instant;
 
+use crossbeam_utils::Backoff;
+
 struct ThreadWaker {
     thread: Thread,
     woken: AtomicBool,
@@ -41,6 +43,17 @@ pub(crate) fn block_on_deadline<F: Future>(
     loop {
         if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
             return Some(output);
+        }
+        // A thread waiting on a task it just handed to the workers (a
+        // `block_on`, or `Task::wait` from a plain thread) is usually woken
+        // within microseconds. Spinning and yielding briefly first saves a
+        // futex sleep and, worse, the wait for the OS to reschedule this
+        // thread when every core is busy (spawn_many_remote_busy in
+        // docs/benchmarks.md). The spin is bounded, so an idle wait still
+        // costs no CPU.
+        let backoff = Backoff::new();
+        while !backoff.is_completed() && !state.woken.load(Ordering::Acquire) {
+            backoff.snooze();
         }
         // `park` may return spuriously (or for another reason to unpark
         // this thread): only our flag counts.

@@ -34,6 +34,9 @@ pub(crate) struct Worker {
     parked: Cell<bool>,
     searching: Cell<bool>,
     tick: Cell<u32>,
+    /// How many tasks since the last fairness tick came from `deferred`
+    /// (tasks that yielded). See `next_task`.
+    yielded_runs: Cell<u32>,
     rng: Cell<u32>,
     /// Stamps polls for task dumps; times them in debug mode.
     clock: PollClock,
@@ -99,6 +102,7 @@ impl Worker {
             parked: Cell::new(false),
             searching: Cell::new(false),
             tick: Cell::new(0),
+            yielded_runs: Cell::new(0),
             rng: Cell::new(0x9E37_79B9 ^ (index as u32).wrapping_mul(0x85EB_CA6B) | 1),
             clock: PollClock::new(shared.slow_poll),
             shared,
@@ -161,6 +165,15 @@ impl Worker {
             // an idle worker already waits in the driver), yielded tasks
             // rejoin the back of the local queue, and the injector goes
             // first even if the local queue never empties.
+            if self.yielded_runs.replace(0) >= GLOBAL_QUEUE_INTERVAL - 1 {
+                // Since the last tick this worker ran nothing but tasks that
+                // yield in a loop: it is busy-waiting on their behalf. Give
+                // the core to another thread of the process once per tick
+                // (about a microsecond) — with more busy threads than cores
+                // (a thread spawning into the runtime, a blocking job) that
+                // thread would otherwise wait out a whole OS time slice.
+                std::thread::yield_now();
+            }
             self.clock.refresh();
             self.fire_timers();
             self.shared.driver.poll_ready();
@@ -175,7 +188,11 @@ impl Worker {
         if let Some(task) = self.steal_injector_batch() {
             return Some(task);
         }
-        self.deferred.borrow_mut().pop_front()
+        let task = self.deferred.borrow_mut().pop_front();
+        if task.is_some() {
+            self.yielded_runs.set(self.yielded_runs.get() + 1);
+        }
+        task
     }
 
     fn flush_deferred(&self) {
