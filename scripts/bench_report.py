@@ -91,11 +91,12 @@ SECTIONS = {
         "peers": ["tokio", "smol"],
         "command": "cargo bench --bench scheduler",
         "notes": [
-            "`spawn_many_remote_busy` against smol: async-executor puts both spinning tasks on "
-            "one of its two threads (measured: the two spinners use 1.0 core of CPU on smol, "
-            "1.6-2.0 on runtime), so on a 2-core machine the spawning thread keeps a core "
-            "to itself there, while runtime and tokio really keep every worker busy as the "
-            "scenario intends. Compare that row with tokio.",
+            "`spawn_many_remote_busy`: on 2 cores the spawning thread competes with the "
+            "workers spinning on `yield_now` for a core. async-executor puts both spinning "
+            "tasks on one of its two threads (the spinners use 1.0 core of CPU on smol), so "
+            "its spawner keeps a core; runtime's and tokio's workers each keep one spinner "
+            "busy as the scenario intends, and runtime's give up their core once per "
+            "fairness tick while they run nothing but yielded tasks (docs/architecture.md).",
         ],
     },
     "time": {
@@ -133,7 +134,14 @@ SECTIONS = {
             "spawner; smol has no oneshot, so its column is async-channel `bounded(1)` "
             "(`try_send`).",
             "`mutex_contended`: 8 tasks × 10,000 lock/increment/unlock of one counter; "
-            "`semaphore`: 8 tasks × 10,000 acquire/release on a semaphore of 4 permits.",
+            "`semaphore`: 8 tasks × 10,000 acquire/release on a semaphore of 4 permits. "
+            "`runtime`'s and tokio's mutexes are FIFO-fair: `unlock` hands the lock to the "
+            "longest waiter, so under contention the 8 tasks take turns and every hand-off "
+            "is a wake-up. async-lock's lets a running task take the lock ahead of a woken "
+            "waiter (barging) and turns fair only once a waiter has starved for 0.5 ms: "
+            "faster here, but waiters are overtaken. "
+            "For a short critical section with no `.await` inside, a blocking mutex "
+            "(`std` or `parking_lot`) beats all three.",
             "`queue_task_done_join`: 1 producer puts 100,000 items into a queue of capacity "
             "1024 served by 4 consumers that call `task_done` per item, then `join`s. "
             "`runtime` is `runtime::sync::Queue`; `tokio` is an mpsc channel whose receiver "

@@ -3,8 +3,8 @@
 //! exclusion between a writer and a reader, and FIFO service (a reader
 //! queued behind a writer does not overtake it).
 
+use loom::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use loom::future::block_on;
 use loom::thread;
