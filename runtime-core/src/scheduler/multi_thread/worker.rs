@@ -31,8 +31,8 @@ pub(crate) struct Worker {
     /// True while this worker runs the I/O driver — asleep in its parker,
     /// or polling it at a fairness tick — and the driver dispatches
     /// wake-ups to it: those tasks are queued without waking a sibling for
-    /// each, and the worker decides once the driver returns (`park`,
-    /// `next_task`). A wake-up per I/O event would cost more than the event.
+    /// each, and the worker decides once the driver returns
+    /// (`share_driver_wakeups`).
     driving: Cell<bool>,
     searching: Cell<bool>,
     tick: Cell<u32>,
@@ -181,14 +181,7 @@ impl Worker {
             self.driving.set(true);
             self.shared.driver.poll_ready();
             self.driving.set(false);
-            if self.local.len() > 1 {
-                // The driver queued tasks here: share them only if there is
-                // more than one (the same rule as after a park, see there).
-                // Measured on the one-connection TCP echo: waking a sibling
-                // for each event found at a tick was ~97 % of the futex
-                // calls (130 per 2,000 round trips; tokio makes 2).
-                self.shared.notify_parked();
-            }
+            self.share_driver_wakeups();
             self.flush_deferred();
             if let Some(task) = self.steal_injector_batch() {
                 return Some(task);
@@ -294,6 +287,20 @@ impl Worker {
         self.in_task.set(false);
     }
 
+    /// After the I/O driver ran here (`driving`), wakes a sibling only if
+    /// it queued two or more tasks: the sibling steals some and, once it
+    /// finds nothing more, takes over the driver. For a single task a
+    /// wake-up per I/O event costs more than the event (a futex call and a
+    /// steal race per message; on the one-connection TCP echo, waking for
+    /// each event found at a fairness tick made 130 futex calls per 2,000
+    /// round trips, tokio 2), so the driver waits until this worker parks
+    /// again or reaches its next fairness tick.
+    fn share_driver_wakeups(&self) {
+        if self.local.len() > 1 {
+            self.shared.notify_parked();
+        }
+    }
+
     /// Fires the due timers of this worker's wheel and of the remote wheel
     /// (woken tasks land in the local queue). Returns how many fired.
     fn fire_timers(&self) -> usize {
@@ -337,19 +344,11 @@ impl Worker {
             if !self.local.is_empty() {
                 // We waited in the I/O driver and it woke tasks: they are in
                 // our own queue, still hot in this core's cache. Run them
-                // here rather than hop to a sibling. If there are several,
-                // wake a sibling to share them (it will also take over the
-                // driver once it finds nothing more to steal); for a single
-                // one, a wake-up per I/O event would cost more than the
-                // event (a futex call and a steal race per message), so the
-                // driver waits until this worker parks again or reaches its
-                // next fairness tick.
+                // here rather than hop to a sibling.
                 if !self.shared.idle.unpark_worker_by_id(self.index) {
                     self.searching.set(true);
                 }
-                if self.local.len() > 1 {
-                    self.shared.notify_parked();
-                }
+                self.share_driver_wakeups();
                 return;
             }
             if !self.shared.idle.is_parked(self.index) {
