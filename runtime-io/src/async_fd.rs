@@ -137,6 +137,24 @@ impl<T: AsRawFd> AsyncFd<T> {
         self.source.poll_read_stream(cx, requested, op)
     }
 
+    /// [`poll_write_with`](AsyncFd::poll_write_with) for a byte stream (a
+    /// pipe, a stream socket, a tty) written from a buffer of `offered`
+    /// bytes: a write that takes fewer bytes filled the kernel's buffer, so
+    /// the rest waits for readiness instead of first paying a syscall to
+    /// learn `WouldBlock`. Do not use it for datagrams or for objects whose
+    /// writes can stop short with room left (a regular file near a quota).
+    ///
+    /// # Errors
+    /// `op`'s error, or the reactor's (runtime shut down).
+    pub fn poll_write_stream(
+        &self,
+        cx: &mut Context<'_>,
+        offered: usize,
+        op: impl FnMut(&T) -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        self.source.poll_write_stream(cx, offered, op)
+    }
+
     /// The poll form of [`write_with`](AsyncFd::write_with).
     ///
     /// # Errors

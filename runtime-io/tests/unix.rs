@@ -245,3 +245,29 @@ fn datagram_pair_keeps_boundaries_and_try_methods_do_not_wait() {
         assert!(format!("{a:?}").contains("UnixDatagram"));
     });
 }
+
+#[test]
+fn a_writer_stalled_on_a_full_send_buffer_resumes_for_a_slow_reader() {
+    // A Unix socket's send buffer is a couple of hundred KiB, so the 4 MiB
+    // write keeps stopping short (buffer full) and must be woken by the
+    // edge that the reader's draining produces; the reader takes odd-sized
+    // bites and yields between them. A lost edge hangs here.
+    on_each_runtime(|| async {
+        let (writer, reader) = UnixStream::pair().unwrap();
+        let data: Vec<u8> = (0..4usize << 20).map(|i| (i * 31 % 251) as u8).collect();
+        let expected = data.clone();
+        let write = runtime_core::spawn(async move {
+            writer.write_all(&data).await.unwrap();
+        });
+        let mut got = Vec::with_capacity(expected.len());
+        let mut bite = [0u8; 3001];
+        while got.len() < expected.len() {
+            let n = reader.read(&mut bite).await.unwrap();
+            assert!(n > 0, "end of stream after {} bytes", got.len());
+            got.extend_from_slice(&bite[..n]);
+            runtime_core::yield_now().await;
+        }
+        write.await.unwrap();
+        assert!(got == expected);
+    });
+}

@@ -157,7 +157,9 @@ impl<T: AsRawFd + AsFd> PipeWriter<T> {
 
     fn poll_write_buf(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         match self.open() {
-            Ok(fd) => fd.poll_write_with(cx, |pipe| Ok(nix::unistd::write(pipe.as_fd(), buf)?)),
+            Ok(fd) => fd.poll_write_stream(cx, buf.len(), |pipe| {
+                Ok(nix::unistd::write(pipe.as_fd(), buf)?)
+            }),
             Err(e) => Poll::Ready(Err(e)),
         }
     }

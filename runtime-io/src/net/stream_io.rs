@@ -58,7 +58,8 @@ pub(crate) fn poll_write<T: AsFd + AsRawFd>(
     if buf.is_empty() {
         return Poll::Ready(Ok(0));
     }
-    io.poll_io(Direction::Write, cx, |s| sys::send(s.as_fd(), buf))
+    let offered = buf.len();
+    io.poll_write_stream(cx, offered, |s| sys::send(s.as_fd(), buf))
 }
 
 /// Writes from several buffers in one `sendmsg`.
@@ -70,9 +71,8 @@ pub(crate) fn poll_write_vectored<T: AsFd + AsRawFd>(
     if bufs.iter().all(|b| b.is_empty()) {
         return Poll::Ready(Ok(0));
     }
-    io.poll_io(Direction::Write, cx, |s| {
-        sys::send_vectored(s.as_fd(), bufs)
-    })
+    let offered = bufs.iter().map(|b| b.len()).sum();
+    io.poll_write_stream(cx, offered, |s| sys::send_vectored(s.as_fd(), bufs))
 }
 
 /// Reads exactly `buf.len()` bytes.

@@ -8,7 +8,7 @@ use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
-use super::poller::SHORT_READ_DRAINS;
+use super::poller::{SHORT_READ_DRAINS, SHORT_WRITE_FILLS};
 use super::source::Source;
 use super::{Direction, Reactor, ReadyEvent};
 
@@ -67,23 +67,24 @@ impl<T: AsRawFd> IoSource<T> {
         self.poll_until_ready(direction, cx, op, |_| false)
     }
 
-    /// The loop behind `poll_io` and `poll_read_stream`: wait for readiness,
-    /// run `op`, forget the readiness on `WouldBlock` and retry. `drained`
-    /// says whether a successful result also proves the kernel buffer empty.
+    /// The loop behind `poll_io` and the `_stream` variants: wait for
+    /// readiness, run `op`, forget the readiness on `WouldBlock` and retry.
+    /// `short` says whether a successful result also proves the kernel
+    /// buffer drained (a read) or full (a write).
     fn poll_until_ready<R>(
         &self,
         direction: Direction,
         cx: &mut Context<'_>,
         mut op: impl FnMut(&T) -> io::Result<R>,
-        drained: impl Fn(&R) -> bool,
+        short: impl Fn(&R) -> bool,
     ) -> Poll<io::Result<R>> {
         loop {
             let event = ready!(self.poll_ready(direction, cx))?;
             match op(self.get_ref()) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear_readiness(event),
                 Ok(value) => {
-                    if drained(&value) {
-                        self.source.clear_drained(event);
+                    if short(&value) {
+                        self.source.clear_after_short_io(event);
                     }
                     return Poll::Ready(Ok(value));
                 }
@@ -132,6 +133,23 @@ impl<T: AsRawFd> IoSource<T> {
     ) -> Poll<io::Result<usize>> {
         self.poll_until_ready(Direction::Read, cx, op, |&n| {
             SHORT_READ_DRAINS && n > 0 && n < requested
+        })
+    }
+
+    /// [`poll_io`](IoSource::poll_io) for writes of `offered` bytes to a
+    /// byte stream. A write that takes fewer bytes filled the kernel's
+    /// buffer, so the cached readiness is cleared at once (with the tick
+    /// check) and the rest waits for the next edge instead of paying a
+    /// syscall to learn `WouldBlock` (a pipe fed in 64 KiB chunks made
+    /// about 2,800 such syscalls per 256 MiB).
+    pub(crate) fn poll_write_stream(
+        &self,
+        cx: &mut Context<'_>,
+        offered: usize,
+        op: impl FnMut(&T) -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        self.poll_until_ready(Direction::Write, cx, op, |&n| {
+            SHORT_WRITE_FILLS && n > 0 && n < offered
         })
     }
 

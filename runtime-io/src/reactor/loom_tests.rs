@@ -89,3 +89,37 @@ fn loom_a_stale_clear_does_not_swallow_a_newer_edge() {
         assert!(again.is_ready() || flag.0.load(Ordering::SeqCst));
     });
 }
+
+#[test]
+fn loom_a_short_write_does_not_swallow_a_newer_edge() {
+    loom::model(|| {
+        let source = Arc::new(Source::new(0, 0, 0));
+        // The task's send took fewer bytes than offered (tick 0)...
+        let Poll::Ready(Ok(event)) =
+            source.poll_ready(Direction::Write, &mut Context::from_waker(Waker::noop()))
+        else {
+            panic!("a fresh source is ready");
+        };
+        // ...while the peer drains the buffer and the reactor records the
+        // EPOLLOUT edge (tick 1).
+        let reactor = {
+            let source = source.clone();
+            thread::spawn(move || {
+                let writable = Event {
+                    readable: false,
+                    writable: true,
+                    ..readable()
+                };
+                let mut wake = Vec::new();
+                source.set_readiness(&writable, 1, &mut wake);
+                wake.into_iter().for_each(Waker::wake);
+            })
+        };
+        source.clear_after_short_io(event);
+        let flag = Arc::new(Flag(AtomicBool::new(false)));
+        let waker = Waker::from(flag.clone());
+        let again = source.poll_ready(Direction::Write, &mut Context::from_waker(&waker));
+        reactor.join().unwrap();
+        assert!(again.is_ready() || flag.0.load(Ordering::SeqCst));
+    });
+}

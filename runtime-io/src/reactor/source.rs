@@ -188,12 +188,18 @@ impl Source {
         self.clear_bits(event, event.direction.ready_mask());
     }
 
-    /// A stream read returned fewer bytes than asked for, so the kernel
-    /// buffer is empty: forget READABLE (with the same tick check), but keep
+    /// A byte-stream operation moved fewer bytes than it offered: a read
+    /// drained the kernel's receive buffer, or a write filled its send
+    /// buffer (pipe or socket). Forget READABLE or WRITABLE (with the same
+    /// tick check as [`clear_readiness`](Source::clear_readiness)), but keep
     /// READ_CLOSED — an end of stream that came with the last data must
     /// still be seen by the next read.
-    pub(crate) fn clear_drained(&self, event: ReadyEvent) {
-        self.clear_bits(event, READABLE);
+    pub(crate) fn clear_after_short_io(&self, event: ReadyEvent) {
+        let bit = match event.direction {
+            Direction::Read => READABLE,
+            Direction::Write => WRITABLE,
+        };
+        self.clear_bits(event, bit);
     }
 
     fn clear_bits(&self, event: ReadyEvent, bit: usize) {
@@ -296,7 +302,35 @@ mod tests {
             panic!("expected ready");
         };
         // A short read drained the data; the end of stream is still there.
-        source.clear_drained(event);
+        source.clear_after_short_io(event);
+        assert!(matches!(
+            ready(&source, Direction::Read),
+            Poll::Ready(Ok(_))
+        ));
+    }
+
+    #[test]
+    fn a_short_write_forgets_write_readiness_unless_an_edge_came_since() {
+        let source = Source::new(0, 0, 0);
+        let mut wake = Vec::new();
+        // The send buffer filled; room freed (an edge of round 1) before
+        // the writer cleared: the readiness stays.
+        let Poll::Ready(Ok(stale)) = ready(&source, Direction::Write) else {
+            panic!("expected ready");
+        };
+        let room = Event {
+            readable: false,
+            writable: true,
+            ..read_event()
+        };
+        source.set_readiness(&room, 1, &mut wake);
+        source.clear_after_short_io(stale);
+        let Poll::Ready(Ok(event)) = ready(&source, Direction::Write) else {
+            panic!("a short write with a stale tick must keep the readiness");
+        };
+        // No edge since: the next write waits for one, and reads are untouched.
+        source.clear_after_short_io(event);
+        assert!(ready(&source, Direction::Write).is_pending());
         assert!(matches!(
             ready(&source, Direction::Read),
             Poll::Ready(Ok(_))

@@ -37,3 +37,13 @@ pub(crate) struct Event {
 /// kernel buffer empty *and* any end of stream already reported (as
 /// `read_closed`), so the cached readiness may be cleared at once.
 pub(crate) const SHORT_READ_DRAINS: bool = cfg!(target_os = "linux");
+
+/// Whether a write to a byte stream (pipe, stream socket) that took fewer
+/// bytes than offered proves the kernel buffer full, with the next edge
+/// guaranteed once room frees up, so the cached write readiness may be
+/// cleared at once. On Linux a non-blocking pipe write stops short only
+/// when the pipe is full, and the reader that next takes data from a full
+/// pipe wakes its writers (an EPOLLOUT edge); a socket write that stops
+/// short has set SOCK_NOSPACE, which makes the kernel wake writers once the
+/// send buffer drains.
+pub(crate) const SHORT_WRITE_FILLS: bool = cfg!(target_os = "linux");
