@@ -7,7 +7,10 @@ use std::sync::Arc;
 
 use crossbeam_deque::Steal;
 
-use super::{GLOBAL_QUEUE_INTERVAL, MAX_LIFO_POLLS, Shared};
+use super::{
+    ACTIVE_DRIVER_POLL_INTERVAL, GLOBAL_QUEUE_INTERVAL, IDLE_DRIVER_POLLS_BEFORE_BACKOFF,
+    MAX_LIFO_POLLS, Shared,
+};
 use crate::scheduler::PollClock;
 use crate::task::raw::Notified;
 
@@ -35,6 +38,20 @@ pub(crate) struct Worker {
     /// (`share_driver_wakeups`).
     driving: Cell<bool>,
     searching: Cell<bool>,
+    /// How many non-blocking driver polls in a row found nothing for this
+    /// worker. While the driver keeps waking tasks onto it (polled busy, or
+    /// asleep in it) a busy worker polls it every
+    /// `ACTIVE_DRIVER_POLL_INTERVAL` ticks instead of only at the fairness
+    /// tick: replies to what its own tasks just sent are picked up on the
+    /// core that sent them, and the worker keeps busy instead of running
+    /// dry and sleeping while a sibling is woken for its I/O (64-connection
+    /// echo: context switches per iteration 201 -> 15, about 8 % less
+    /// time). After `IDLE_DRIVER_POLLS_BEFORE_BACKOFF` empty polls it is
+    /// back to the fairness tick, so a runtime doing little I/O pays almost
+    /// no extra syscalls. (Turning off at the first empty poll kept only a
+    /// third of the gain: with two busy workers polling, many polls find
+    /// the other one took the events.)
+    idle_driver_polls: Cell<u32>,
     tick: Cell<u32>,
     /// How many tasks since the last fairness tick came from `deferred`
     /// (tasks that yielded). See `next_task`.
@@ -103,6 +120,7 @@ impl Worker {
             in_task: Cell::new(false),
             driving: Cell::new(false),
             searching: Cell::new(false),
+            idle_driver_polls: Cell::new(IDLE_DRIVER_POLLS_BEFORE_BACKOFF),
             tick: Cell::new(0),
             yielded_runs: Cell::new(0),
             rng: Cell::new(0x9E37_79B9 ^ (index as u32).wrapping_mul(0x85EB_CA6B) | 1),
@@ -178,14 +196,15 @@ impl Worker {
             }
             self.clock.refresh();
             self.fire_timers();
-            self.driving.set(true);
-            self.shared.driver.poll_ready();
-            self.driving.set(false);
-            self.share_driver_wakeups();
+            self.poll_driver();
             self.flush_deferred();
             if let Some(task) = self.steal_injector_batch() {
                 return Some(task);
             }
+        } else if self.idle_driver_polls.get() < IDLE_DRIVER_POLLS_BEFORE_BACKOFF
+            && tick % ACTIVE_DRIVER_POLL_INTERVAL == 0
+        {
+            self.poll_driver();
         }
         if let Some(task) = self.local.pop() {
             return Some(task);
@@ -198,6 +217,24 @@ impl Worker {
             self.yielded_runs.set(self.yielded_runs.get() + 1);
         }
         task
+    }
+
+    /// Dispatches ready I/O without blocking (unless a sibling already
+    /// waits in the driver); the woken tasks land in the local queue.
+    /// Whether any did decides how soon the next such poll comes (see
+    /// `idle_driver_polls`).
+    fn poll_driver(&self) {
+        let queued = self.local.len();
+        self.driving.set(true);
+        self.shared.driver.poll_ready();
+        self.driving.set(false);
+        if self.local.len() > queued {
+            self.idle_driver_polls.set(0);
+        } else {
+            self.idle_driver_polls
+                .set(self.idle_driver_polls.get().saturating_add(1));
+        }
+        self.share_driver_wakeups();
     }
 
     fn flush_deferred(&self) {
@@ -348,6 +385,7 @@ impl Worker {
                 if !self.shared.idle.unpark_worker_by_id(self.index) {
                     self.searching.set(true);
                 }
+                self.idle_driver_polls.set(0);
                 self.share_driver_wakeups();
                 return;
             }
