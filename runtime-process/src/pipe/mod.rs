@@ -1,5 +1,9 @@
 //! The child's standard streams as asynchronous pipes.
 
+mod growth;
+
+use growth::Growth;
+
 use std::fmt;
 use std::future::poll_fn;
 use std::io;
@@ -14,6 +18,7 @@ use runtime_io::AsyncFd;
 /// trait import.
 pub struct PipeReader<T: AsRawFd + AsFd> {
     fd: AsyncFd<T>,
+    growth: Growth,
 }
 
 /// The write end of a pipe to a child ([`ChildStdin`]). Implements
@@ -26,6 +31,7 @@ pub struct PipeReader<T: AsRawFd + AsFd> {
 pub struct PipeWriter<T: AsRawFd + AsFd> {
     /// `None` once closed.
     fd: Option<AsyncFd<T>>,
+    growth: Growth,
 }
 
 /// A child's standard output.
@@ -36,9 +42,12 @@ pub type ChildStderr = PipeReader<std::process::ChildStderr>;
 pub type ChildStdin = PipeWriter<std::process::ChildStdin>;
 
 impl<T: AsRawFd + AsFd> PipeReader<T> {
-    pub(crate) fn new(pipe: T) -> io::Result<PipeReader<T>> {
+    /// `grow`: whether the pipe may be enlarged once it carried a lot
+    /// (`growth.rs`).
+    pub(crate) fn new(pipe: T, grow: bool) -> io::Result<PipeReader<T>> {
         Ok(PipeReader {
             fd: AsyncFd::new(pipe)?,
+            growth: Growth::new(grow),
         })
     }
 
@@ -81,25 +90,29 @@ impl<T: AsRawFd + AsFd> PipeReader<T> {
         Ok(self.fd.into_blocking()?.into())
     }
 
-    fn poll_read_buf(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+    fn poll_read_buf(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
         let requested = buf.len();
-        self.fd.poll_read_stream(cx, requested, |pipe| {
+        let result = self.fd.poll_read_stream(cx, requested, |pipe| {
             Ok(nix::unistd::read(pipe.as_fd(), buf)?)
-        })
+        });
+        if let Poll::Ready(Ok(n)) = result {
+            self.growth.record(self.fd.get_ref().as_fd(), n);
+        }
+        result
     }
 }
 
 impl<T: AsRawFd + AsFd> PipeWriter<T> {
-    pub(crate) fn new(pipe: T) -> io::Result<PipeWriter<T>> {
+    /// `grow`: as for [`PipeReader`].
+    pub(crate) fn new(pipe: T, grow: bool) -> io::Result<PipeWriter<T>> {
         Ok(PipeWriter {
             fd: Some(AsyncFd::new(pipe)?),
+            growth: Growth::new(grow),
         })
     }
 
     fn open(&self) -> io::Result<&AsyncFd<T>> {
-        self.fd
-            .as_ref()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::BrokenPipe, "the pipe was closed"))
+        self.fd.as_ref().ok_or_else(closed_error)
     }
 
     /// The pipe's fd, for `fstat`, `fcntl` (say `F_SETPIPE_SZ`) and the
@@ -114,6 +127,7 @@ impl<T: AsRawFd + AsFd> PipeWriter<T> {
     /// with `BrokenPipe`. Dropping the writer does the same.
     pub fn close(&mut self) {
         self.fd = None;
+        self.growth = Growth::Settled;
     }
 
     /// Writes some of `buf`, waiting while the pipe is full; returns how
@@ -155,23 +169,32 @@ impl<T: AsRawFd + AsFd> PipeWriter<T> {
         Ok(fd.into_blocking()?.into())
     }
 
-    fn poll_write_buf(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        match self.open() {
-            Ok(fd) => fd.poll_write_stream(cx, buf.len(), |pipe| {
-                Ok(nix::unistd::write(pipe.as_fd(), buf)?)
-            }),
-            Err(e) => Poll::Ready(Err(e)),
+    fn poll_write_buf(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        // The field, not `open()`: `growth` is borrowed mutably below.
+        let Some(fd) = self.fd.as_ref() else {
+            return Poll::Ready(Err(closed_error()));
+        };
+        let result = fd.poll_write_stream(cx, buf.len(), |pipe| {
+            Ok(nix::unistd::write(pipe.as_fd(), buf)?)
+        });
+        if let Poll::Ready(Ok(n)) = result {
+            self.growth.record(fd.get_ref().as_fd(), n);
         }
+        result
     }
 }
 
-impl<T: AsRawFd + AsFd> futures_io::AsyncRead for PipeReader<T> {
+fn closed_error() -> io::Error {
+    io::Error::new(io::ErrorKind::BrokenPipe, "the pipe was closed")
+}
+
+impl<T: AsRawFd + AsFd + Unpin> futures_io::AsyncRead for PipeReader<T> {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        self.poll_read_buf(cx, buf)
+        self.get_mut().poll_read_buf(cx, buf)
     }
 }
 
@@ -181,7 +204,7 @@ impl<T: AsRawFd + AsFd + Unpin> futures_io::AsyncWrite for PipeWriter<T> {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.poll_write_buf(cx, buf)
+        self.get_mut().poll_write_buf(cx, buf)
     }
 
     fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {

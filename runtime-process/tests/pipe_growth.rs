@@ -1,0 +1,120 @@
+//! A child's pipes grow from the kernel's default to 256 KiB once they
+//! have carried 1 MiB, at most 8 at a time per process, and never when the
+//! command says not to. Its own test binary: the budget is process-wide.
+#![cfg(target_os = "linux")]
+
+use std::os::fd::{AsFd, BorrowedFd};
+use std::process::Stdio;
+
+use nix::fcntl::{FcntlArg, fcntl};
+use runtime_core::Runtime;
+use runtime_process::{ChildStdin, ChildStdout, Command};
+
+const GROWN: usize = 256 * 1024;
+
+fn capacity(fd: BorrowedFd<'_>) -> usize {
+    fcntl(fd, FcntlArg::F_GETPIPE_SZ).unwrap() as usize
+}
+
+/// The size a new pipe gets here (64 KiB unless the system says otherwise).
+fn default_capacity() -> usize {
+    let (read, _write) = nix::unistd::pipe().unwrap();
+    capacity(read.as_fd())
+}
+
+/// Starts `cat` with both ends piped, unbuffered on our side.
+fn cat(grow: bool) -> (runtime_process::Child, ChildStdin, ChildStdout) {
+    let mut child = Command::new("cat")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .grow_pipes(grow)
+        .spawn()
+        .unwrap();
+    let stdin = child.stdin.take().unwrap().into_parts().0;
+    let stdout = child.stdout.take().unwrap().into_parts().0;
+    (child, stdin, stdout)
+}
+
+/// Sends `len` patterned bytes through `cat` and checks every one that
+/// comes back; the pipes stay open.
+async fn pump(stdin: &mut ChildStdin, stdout: &mut ChildStdout, len: usize, seed: usize) {
+    let data: Vec<u8> = (0..len).map(|i| ((i * 7 + seed) % 251) as u8).collect();
+    let mut back = vec![0u8; len];
+    let write = async {
+        for chunk in data.chunks(64 * 1024) {
+            stdin.write_all(chunk).await.unwrap();
+        }
+    };
+    let read = async {
+        let mut filled = 0;
+        while filled < len {
+            let n = stdout.read(&mut back[filled..]).await.unwrap();
+            assert!(n > 0, "cat ended early");
+            filled += n;
+        }
+    };
+    futures::join!(write, read);
+    assert!(back == data, "bytes changed on the way through cat");
+}
+
+#[test]
+fn busy_pipes_grow_within_the_budget() {
+    let rt = Runtime::builder().worker_threads(2).build().unwrap();
+    rt.block_on(async {
+        let default = default_capacity();
+        if default >= GROWN {
+            return; // Nothing to grow on this system.
+        }
+        // One child: nothing grows before 1 MiB, both pipes after.
+        let (mut child, mut stdin, mut stdout) = cat(true);
+        pump(&mut stdin, &mut stdout, 512 * 1024, 0).await;
+        assert_eq!(capacity(stdin.fd().unwrap()), default);
+        assert_eq!(capacity(stdout.as_fd()), default);
+        pump(&mut stdin, &mut stdout, 3 * 1024 * 1024, 1).await;
+        assert_eq!(capacity(stdin.fd().unwrap()), GROWN);
+        assert_eq!(capacity(stdout.as_fd()), GROWN);
+        drop((stdin, stdout));
+        assert!(child.wait().await.unwrap().success());
+
+        // Ten at once: twenty busy pipes, at most eight grown; the others
+        // keep the default size and carry the data just as well.
+        let mut cats: Vec<_> = (0..10).map(|_| cat(true)).collect();
+        for (i, (_, stdin, stdout)) in cats.iter_mut().enumerate() {
+            pump(stdin, stdout, 1024 * 1024 + 1, i).await;
+        }
+        let sizes: Vec<usize> = cats
+            .iter()
+            .flat_map(|(_, stdin, stdout)| {
+                [capacity(stdin.fd().unwrap()), capacity(stdout.as_fd())]
+            })
+            .collect();
+        let grown = sizes.iter().filter(|&&size| size == GROWN).count();
+        assert_eq!(grown, 8, "sizes: {sizes:?}");
+        assert!(sizes.iter().all(|&size| size == GROWN || size == default));
+        for (mut child, stdin, stdout) in cats {
+            drop((stdin, stdout));
+            assert!(child.wait().await.unwrap().success());
+        }
+
+        // Their slots came back: a new busy pipe grows again.
+        let (mut child, mut stdin, mut stdout) = cat(true);
+        pump(&mut stdin, &mut stdout, 1024 * 1024 + 1, 3).await;
+        assert_eq!(capacity(stdin.fd().unwrap()), GROWN);
+        drop((stdin, stdout));
+        child.wait().await.unwrap();
+    });
+}
+
+#[test]
+fn grow_pipes_false_keeps_the_default_size() {
+    let rt = Runtime::builder().worker_threads(2).build().unwrap();
+    rt.block_on(async {
+        let default = default_capacity();
+        let (mut child, mut stdin, mut stdout) = cat(false);
+        pump(&mut stdin, &mut stdout, 2 * 1024 * 1024, 0).await;
+        assert_eq!(capacity(stdin.fd().unwrap()), default);
+        assert_eq!(capacity(stdout.as_fd()), default);
+        drop((stdin, stdout));
+        assert!(child.wait().await.unwrap().success());
+    });
+}
