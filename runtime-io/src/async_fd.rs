@@ -120,11 +120,13 @@ impl<T: AsRawFd> AsyncFd<T> {
         self.source.poll_io(Direction::Read, cx, op)
     }
 
-    /// [`poll_read_with`](AsyncFd::poll_read_with) for a byte stream (a
-    /// pipe, a stream socket, a tty) read into a buffer of `requested`
-    /// bytes: a read that returns fewer bytes drained the kernel's buffer,
-    /// so the next read waits for readiness instead of first paying a
-    /// syscall to learn `WouldBlock`. Do not use it for datagrams.
+    /// [`poll_read_with`](AsyncFd::poll_read_with) for a pipe or a stream
+    /// socket (TCP, Unix stream) read into a buffer of `requested` bytes: a
+    /// read that returns fewer bytes drained the kernel's buffer, so the
+    /// next read waits for readiness instead of first paying a syscall to
+    /// learn `WouldBlock`. Only for those: a datagram socket, or a tty in
+    /// canonical mode (one line per read), can return short with more
+    /// queued, and the rest would wait for an edge that may never come.
     ///
     /// # Errors
     /// `op`'s error, or the reactor's (runtime shut down).
@@ -137,12 +139,12 @@ impl<T: AsRawFd> AsyncFd<T> {
         self.source.poll_read_stream(cx, requested, op)
     }
 
-    /// [`poll_write_with`](AsyncFd::poll_write_with) for a byte stream (a
-    /// pipe, a stream socket, a tty) written from a buffer of `offered`
-    /// bytes: a write that takes fewer bytes filled the kernel's buffer, so
-    /// the rest waits for readiness instead of first paying a syscall to
-    /// learn `WouldBlock`. Do not use it for datagrams or for objects whose
-    /// writes can stop short with room left (a regular file near a quota).
+    /// [`poll_write_with`](AsyncFd::poll_write_with) for a pipe or a stream
+    /// socket (TCP, Unix stream) written from a buffer of `offered` bytes: a
+    /// write that takes fewer bytes filled the kernel's buffer, so the rest
+    /// waits for readiness instead of first paying a syscall to learn
+    /// `WouldBlock`. Only for those: a tty writes in chunks and can stop
+    /// short with room left (a pending signal), and so can other devices.
     ///
     /// # Errors
     /// `op`'s error, or the reactor's (runtime shut down).

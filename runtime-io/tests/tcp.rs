@@ -144,6 +144,45 @@ fn borrowed_halves_read_and_write_concurrently() {
 }
 
 #[test]
+fn vectored_writes_stalled_on_a_full_send_buffer_resume_for_a_slow_reader() {
+    // Each `write_vectored` offers two slices; a send that takes only part
+    // of them (the buffer filled) must be woken by the reader's draining.
+    // The reader takes odd-sized bites and yields between them. A lost
+    // edge hangs here (and the 30 s bound fails the test).
+    on_each_runtime(|| async {
+        let (listener, addr) = listener().await;
+        let accept = runtime_core::spawn(async move { listener.accept().await.unwrap().0 });
+        let writer = TcpStream::connect(addr).await.unwrap();
+        let reader = accept.await.unwrap();
+        let data = pattern(16 << 20);
+        let expected = data.clone();
+        let write = runtime_core::spawn(async move {
+            let mut sent = 0;
+            while sent < data.len() {
+                let rest = &data[sent..];
+                let (a, b) = rest.split_at(rest.len() / 2);
+                let n = writer
+                    .write_vectored(&[io::IoSlice::new(a), io::IoSlice::new(b)])
+                    .await
+                    .unwrap();
+                assert!(n > 0);
+                sent += n;
+            }
+        });
+        let mut got = Vec::with_capacity(expected.len());
+        let mut bite = vec![0u8; 64 * 1024 + 3];
+        while got.len() < expected.len() {
+            let n = reader.read(&mut bite).await.unwrap();
+            assert!(n > 0, "end of stream after {} bytes", got.len());
+            got.extend_from_slice(&bite[..n]);
+            runtime_core::yield_now().await;
+        }
+        write.await.unwrap();
+        assert!(got == expected);
+    });
+}
+
+#[test]
 fn accept_reports_the_peer_address() {
     on_each_runtime(|| async {
         let (listener, addr) = listener().await;

@@ -12,6 +12,11 @@ use super::poller::{SHORT_READ_DRAINS, SHORT_WRITE_FILLS};
 use super::source::Source;
 use super::{Direction, Reactor, ReadyEvent};
 
+/// The most one `read`/`write`/`send`/`recv` moves on Linux (`MAX_RW_COUNT`,
+/// `INT_MAX` rounded down to a page): a call asked for more stops there
+/// with the buffer neither drained nor full, so that is not a short count.
+const MAX_RW_COUNT: usize = 0x7fff_f000;
+
 /// A non-blocking `T` (a socket, a pipe) registered with the current
 /// runtime's reactor. Deregisters before `T` (and its fd) is dropped.
 pub(crate) struct IoSource<T: AsRawFd> {
@@ -132,7 +137,7 @@ impl<T: AsRawFd> IoSource<T> {
         op: impl FnMut(&T) -> io::Result<usize>,
     ) -> Poll<io::Result<usize>> {
         self.poll_until_ready(Direction::Read, cx, op, |&n| {
-            SHORT_READ_DRAINS && n > 0 && n < requested
+            SHORT_READ_DRAINS && n > 0 && n < requested.min(MAX_RW_COUNT)
         })
     }
 
@@ -149,7 +154,7 @@ impl<T: AsRawFd> IoSource<T> {
         op: impl FnMut(&T) -> io::Result<usize>,
     ) -> Poll<io::Result<usize>> {
         self.poll_until_ready(Direction::Write, cx, op, |&n| {
-            SHORT_WRITE_FILLS && n > 0 && n < offered
+            SHORT_WRITE_FILLS && n > 0 && n < offered.min(MAX_RW_COUNT)
         })
     }
 

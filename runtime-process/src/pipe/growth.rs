@@ -10,7 +10,8 @@
 //! carried [`GROW_AFTER`] bytes, and at most [`MAX_GROWN`] pipes of this
 //! process are grown at a time (256 extra pages at most, under 2 % of the
 //! default limit). A pipe that cannot grow (budget spent, `EPERM` past the
-//! limit, already bigger) keeps its size; nothing fails because of this.
+//! limit, resized by either end, a kernel older than 6.5) keeps its size;
+//! nothing fails because of this.
 //!
 //! Like TCP's buffer autotuning, this is invisible to both programs: any
 //! capacity of at least `PIPE_BUF` bytes is valid, and a write of up to
@@ -39,7 +40,7 @@ pub(crate) enum Growth {
     /// or closed.
     #[cfg(target_os = "linux")]
     Grown {
-        _slot: Slot<'static>,
+        slot: Slot<'static>,
     },
     Settled,
 }
@@ -65,6 +66,23 @@ impl Growth {
         }
     }
 
+    /// Our end is handed on (`into_owned_fd`): the pipe leaves our
+    /// bookkeeping but lives on. Shrinks it back to the default size so
+    /// that the budget still bounds what this process grew; if it holds
+    /// too much data to shrink, its slot stays taken for good instead.
+    pub(crate) fn hand_off(self, fd: BorrowedFd<'_>) {
+        #[cfg(target_os = "linux")]
+        if let Growth::Grown { slot } = self {
+            use nix::fcntl::{FcntlArg, fcntl};
+            let shrunk = fcntl(fd, FcntlArg::F_SETPIPE_SZ(default_capacity() as i32)).is_ok();
+            if !shrunk {
+                std::mem::forget(slot);
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = (self, fd);
+    }
+
     /// Whether this end holds one of the budget's slots.
     #[cfg(test)]
     pub(crate) fn is_grown(&self) -> bool {
@@ -80,20 +98,61 @@ impl Growth {
 #[cold]
 fn grow(fd: BorrowedFd<'_>) -> Growth {
     use nix::fcntl::{FcntlArg, fcntl};
-    // A pipe someone already enlarged (both ends can) must not shrink.
+    if !resize_wakes_writers() {
+        return Growth::Settled;
+    }
+    // Only a pipe at the kernel's default size: one that either end
+    // resized (larger, or smaller to bound its latency) is left alone.
     match fcntl(fd, FcntlArg::F_GETPIPE_SZ) {
-        Ok(size) if (size as usize) < GROWN_CAPACITY => {}
+        Ok(size) if size as usize == default_capacity() => {}
         _ => return Growth::Settled,
     }
     let Some(slot) = BUDGET.claim() else {
         return Growth::Settled;
     };
     match fcntl(fd, FcntlArg::F_SETPIPE_SZ(GROWN_CAPACITY as i32)) {
-        Ok(_) => Growth::Grown { _slot: slot },
+        Ok(_) => Growth::Grown { slot },
         // EPERM past the user's limit: keep the default size (the slot is
         // released as it drops).
         Err(_) => Growth::Settled,
     }
+}
+
+/// The size of a new pipe: 16 pages (`PIPE_DEF_BUFFERS`).
+#[cfg(target_os = "linux")]
+fn default_capacity() -> usize {
+    // SAFETY: sysconf reads a constant of the system; it has no
+    // preconditions and touches no memory of ours.
+    let page = unsafe { nix::libc::sysconf(nix::libc::_SC_PAGESIZE) };
+    16 * usize::try_from(page).unwrap_or(4096)
+}
+
+/// Whether growing a pipe is safe here. From Linux 5.5 a reader wakes a
+/// blocked writer only when it takes data from a *full* pipe, and until
+/// the fix "pipe: wakeup wr_wait after setting max_usage" (Linux 6.5) a
+/// resize woke writers before raising the pipe's limit: a child blocked
+/// writing to a full stdout at that moment went back to sleep, and with
+/// the larger limit the pipe was never full again to wake it. Older
+/// kernels with the fix backported simply do not grow pipes.
+#[cfg(target_os = "linux")]
+fn resize_wakes_writers() -> bool {
+    static SAFE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *SAFE.get_or_init(|| {
+        std::fs::read_to_string("/proc/sys/kernel/osrelease")
+            .ok()
+            .and_then(|release| kernel_at_least(&release, (6, 5)))
+            .unwrap_or(false)
+    })
+}
+
+/// Whether a kernel release string ("6.18.44-fc-v1272") is at least
+/// `(major, minor)`; `None` if it does not parse.
+#[cfg(target_os = "linux")]
+fn kernel_at_least(release: &str, wanted: (u32, u32)) -> Option<bool> {
+    let mut parts = release.trim().split(['.', '-']);
+    let major = parts.next()?.parse::<u32>().ok()?;
+    let minor = parts.next()?.parse::<u32>().ok()?;
+    Some((major, minor) >= wanted)
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -147,6 +206,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn kernel_releases_compare_by_major_and_minor() {
+        assert_eq!(kernel_at_least("6.18.44-fc-v1272\n", (6, 5)), Some(true));
+        assert_eq!(kernel_at_least("6.5.0", (6, 5)), Some(true));
+        assert_eq!(
+            kernel_at_least("6.4.16-200.fc38.x86_64", (6, 5)),
+            Some(false)
+        );
+        assert_eq!(kernel_at_least("5.15.0-91-generic", (6, 5)), Some(false));
+        assert_eq!(kernel_at_least("7.0-rc1", (6, 5)), Some(true));
+        assert_eq!(kernel_at_least("garbage", (6, 5)), None);
+    }
+
+    #[test]
     fn the_budget_hands_out_at_most_max_slots_and_takes_them_back() {
         let budget = Budget::new(2);
         let a = budget.claim().expect("first slot");
@@ -189,5 +261,13 @@ mod tests {
         growth.record(big.as_fd(), GROW_AFTER);
         assert!(!growth.is_grown());
         assert_eq!(size(&big), before);
+        // So is one an end made smaller (to bound its latency).
+        let (small, _small_write) = nix::unistd::pipe().unwrap();
+        nix::fcntl::fcntl(small.as_fd(), nix::fcntl::FcntlArg::F_SETPIPE_SZ(4096)).unwrap();
+        let before = size(&small);
+        let mut growth = Growth::new(true);
+        growth.record(small.as_fd(), GROW_AFTER);
+        assert!(!growth.is_grown());
+        assert_eq!(size(&small), before);
     }
 }

@@ -87,7 +87,9 @@ impl<T: AsRawFd + AsFd> PipeReader<T> {
     where
         T: Into<OwnedFd>,
     {
-        Ok(self.fd.into_blocking()?.into())
+        let PipeReader { fd, growth } = self;
+        growth.hand_off(fd.get_ref().as_fd());
+        Ok(fd.into_blocking()?.into())
     }
 
     fn poll_read_buf(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
@@ -166,6 +168,7 @@ impl<T: AsRawFd + AsFd> PipeWriter<T> {
     {
         self.open()?;
         let fd = self.fd.take().expect("checked open");
+        std::mem::replace(&mut self.growth, Growth::Settled).hand_off(fd.get_ref().as_fd());
         Ok(fd.into_blocking()?.into())
     }
 
