@@ -148,10 +148,10 @@ impl Command {
     /// time). At most 8 of the process's pipes are grown at once, because
     /// pipe memory counts against a per-user limit; a pipe that cannot
     /// grow keeps its size and works as before (so do pipes on kernels
-    /// older than 6.5, whose resize could strand a blocked writer, and
-    /// pipes either end already resized). Turn it off to keep the
-    /// kernel's default size, e.g. to test a child's behaviour when its
-    /// pipe fills.
+    /// without the fix for CVE-2023-52672, where a resize could strand a
+    /// blocked writer, and pipes either end already resized). Turn it off
+    /// to keep the kernel's default size, e.g. to test a child's behaviour
+    /// when its pipe fills.
     pub fn grow_pipes(&mut self, grow: bool) -> &mut Command {
         self.grow_pipes = grow;
         self

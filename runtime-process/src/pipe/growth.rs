@@ -10,7 +10,8 @@
 //! carried [`GROW_AFTER`] bytes, and at most [`MAX_GROWN`] pipes of this
 //! process are grown at a time (256 extra pages at most, under 2 % of the
 //! default limit). A pipe that cannot grow (budget spent, `EPERM` past the
-//! limit, resized by either end, a kernel older than 6.5) keeps its size;
+//! limit, resized by either end, a kernel without the 2024 fix to pipe
+//! resizing — see `resize_wakes_writers`) keeps its size;
 //! nothing fails because of this.
 //!
 //! Like TCP's buffer autotuning, this is invisible to both programs: any
@@ -127,32 +128,52 @@ fn default_capacity() -> usize {
     16 * usize::try_from(page).unwrap_or(4096)
 }
 
-/// Whether growing a pipe is safe here. From Linux 5.5 a reader wakes a
-/// blocked writer only when it takes data from a *full* pipe, and until
-/// the fix "pipe: wakeup wr_wait after setting max_usage" (Linux 6.5) a
-/// resize woke writers before raising the pipe's limit: a child blocked
-/// writing to a full stdout at that moment went back to sleep, and with
-/// the larger limit the pipe was never full again to wake it. Older
-/// kernels with the fix backported simply do not grow pipes.
+/// Whether growing a pipe is safe on this kernel. Since Linux 5.5 a reader
+/// wakes a blocked writer only when it takes data from a *full* pipe, and
+/// from 5.8 until the fix "pipe: wakeup wr_wait after setting max_usage"
+/// (CVE-2023-52672) a resize woke writers before raising the pipe's limit:
+/// a child blocked writing to a full stdout at that moment went back to
+/// sleep, and with the larger limit the pipe was never full again to wake
+/// it. Fixed in 6.8 and in the stable releases 5.10.210, 5.15.149, 6.1.76,
+/// 6.6.15 and 6.7.3; any other kernel (older ones included, and vendor
+/// kernels whose numbers say nothing) keeps the default size.
 #[cfg(target_os = "linux")]
 fn resize_wakes_writers() -> bool {
     static SAFE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *SAFE.get_or_init(|| {
         std::fs::read_to_string("/proc/sys/kernel/osrelease")
             .ok()
-            .and_then(|release| kernel_at_least(&release, (6, 5)))
-            .unwrap_or(false)
+            .and_then(|release| kernel_version(&release))
+            .is_some_and(resize_fix_included)
     })
 }
 
-/// Whether a kernel release string ("6.18.44-fc-v1272") is at least
-/// `(major, minor)`; `None` if it does not parse.
+/// Whether kernel `(major, minor, patch)` has the resize wake-up fix.
 #[cfg(target_os = "linux")]
-fn kernel_at_least(release: &str, wanted: (u32, u32)) -> Option<bool> {
-    let mut parts = release.trim().split(['.', '-']);
-    let major = parts.next()?.parse::<u32>().ok()?;
-    let minor = parts.next()?.parse::<u32>().ok()?;
-    Some((major, minor) >= wanted)
+fn resize_fix_included((major, minor, patch): (u32, u32, u32)) -> bool {
+    const FIXED_STABLE: [((u32, u32), u32); 5] = [
+        ((5, 10), 210),
+        ((5, 15), 149),
+        ((6, 1), 76),
+        ((6, 6), 15),
+        ((6, 7), 3),
+    ];
+    (major, minor) >= (6, 8)
+        || FIXED_STABLE
+            .iter()
+            .any(|&(series, fixed)| series == (major, minor) && patch >= fixed)
+}
+
+/// `(major, minor, patch)` of a release string such as
+/// "6.18.44-fc-v1272" (a missing patch level is 0); `None` if it does not
+/// start with two numbers.
+#[cfg(target_os = "linux")]
+fn kernel_version(release: &str) -> Option<(u32, u32, u32)> {
+    let mut parts = release.trim().split(['.', '-', '+', '_']);
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next()?.parse().ok()?;
+    let patch = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    Some((major, minor, patch))
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -206,16 +227,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn kernel_releases_compare_by_major_and_minor() {
-        assert_eq!(kernel_at_least("6.18.44-fc-v1272\n", (6, 5)), Some(true));
-        assert_eq!(kernel_at_least("6.5.0", (6, 5)), Some(true));
-        assert_eq!(
-            kernel_at_least("6.4.16-200.fc38.x86_64", (6, 5)),
-            Some(false)
-        );
-        assert_eq!(kernel_at_least("5.15.0-91-generic", (6, 5)), Some(false));
-        assert_eq!(kernel_at_least("7.0-rc1", (6, 5)), Some(true));
-        assert_eq!(kernel_at_least("garbage", (6, 5)), None);
+    fn only_kernels_with_the_resize_fix_grow_pipes() {
+        let safe = |release: &str| kernel_version(release).is_some_and(resize_fix_included);
+        assert_eq!(kernel_version("6.18.44-fc-v1272\n"), Some((6, 18, 44)));
+        assert_eq!(kernel_version("7.0-rc1"), Some((7, 0, 0)));
+        assert_eq!(kernel_version("garbage"), None);
+        assert!(safe("6.18.44-fc-v1272"));
+        assert!(safe("6.8.0-31-generic"));
+        assert!(safe("7.0-rc1"));
+        assert!(safe("6.1.76"));
+        assert!(safe("5.15.150-1-lts"));
+        assert!(safe("6.6.15"));
+        assert!(!safe("6.1.75"));
+        assert!(!safe("6.5.0-14-generic"));
+        assert!(!safe("6.6.14"));
+        assert!(!safe("5.15.0-91-generic"));
+        assert!(!safe("4.18.0-513.el8.x86_64"));
+        assert!(!safe("garbage"));
     }
 
     #[test]
