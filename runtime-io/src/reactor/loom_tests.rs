@@ -29,10 +29,19 @@ fn readable() -> Event {
     }
 }
 
-/// The reactor's side: record an edge, then wake what it collected.
-fn edge(source: &Source, tick: usize) {
+fn writable() -> Event {
+    Event {
+        readable: false,
+        writable: true,
+        ..readable()
+    }
+}
+
+/// The reactor's side: record `event` as an edge of round `tick`, then wake
+/// what it collected.
+fn edge(source: &Source, event: Event, tick: usize) {
     let mut wake = Vec::new();
-    source.set_readiness(&readable(), tick, &mut wake);
+    source.set_readiness(&event, tick, &mut wake);
     wake.into_iter().for_each(Waker::wake);
 }
 
@@ -54,7 +63,7 @@ fn loom_an_edge_during_registration_is_not_lost() {
         let source = drained_source();
         let reactor = {
             let source = source.clone();
-            thread::spawn(move || edge(&source, 1))
+            thread::spawn(move || edge(&source, readable(), 1))
         };
         let flag = Arc::new(Flag(AtomicBool::new(false)));
         let waker = Waker::from(flag.clone());
@@ -79,7 +88,7 @@ fn loom_a_stale_clear_does_not_swallow_a_newer_edge() {
         // ...while the reactor records a new edge (tick 1).
         let reactor = {
             let source = source.clone();
-            thread::spawn(move || edge(&source, 1))
+            thread::spawn(move || edge(&source, readable(), 1))
         };
         source.clear_readiness(event);
         let flag = Arc::new(Flag(AtomicBool::new(false)));
@@ -104,16 +113,7 @@ fn loom_a_short_write_does_not_swallow_a_newer_edge() {
         // EPOLLOUT edge (tick 1).
         let reactor = {
             let source = source.clone();
-            thread::spawn(move || {
-                let writable = Event {
-                    readable: false,
-                    writable: true,
-                    ..readable()
-                };
-                let mut wake = Vec::new();
-                source.set_readiness(&writable, 1, &mut wake);
-                wake.into_iter().for_each(Waker::wake);
-            })
+            thread::spawn(move || edge(&source, writable(), 1))
         };
         source.clear_after_short_io(event);
         let flag = Arc::new(Flag(AtomicBool::new(false)));
